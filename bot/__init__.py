@@ -1,0 +1,1 @@
+"""Channels (Telegram, Zalo, web, terminal), settings, the command line and app wiring."""

@@ -1,0 +1,70 @@
+"""The one Jinja2 environment (StrictUndefined, HTML autoescape) and the YAML knowledge loader.
+
+Templates live in content/templates/<flow>/<step>.j2 and produce Telegram's HTML subset
+(<b>, <i>, <u>, <code>, <a href>); channels without formatting strip it (bot/channels/render.py).
+A channel may override a message by name: content/templates/<channel>/<flow>/<step>.j2.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+TEMPLATE_DIR = CONTENT_DIR / "templates"
+
+
+def _vnd(amount: int | float | None) -> str:
+    from flows.formatting import vnd
+
+    return vnd(amount)
+
+
+def _number(value: int | float | None) -> str:
+    from flows.formatting import number
+
+    return number(value)
+
+
+def _date(value: Any) -> str:
+    from flows.formatting import date
+
+    return date(value)
+
+
+@functools.cache
+def environment() -> Environment:
+    """The shared Jinja environment; undefined variables are errors, user text is escaped."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        undefined=StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(vnd=_vnd, number=_number, date=_date)
+    return env
+
+
+def render(name: str, channel: str | None = None, **context: Any) -> str:
+    """Render a template by name (e.g. 'onboarding/ask_role.j2'), preferring a channel override."""
+    env = environment()
+    names = [f"{channel}/{name}", name] if channel else [name]
+    return env.select_template(names).render(**context).strip()
+
+
+def template_exists(name: str) -> bool:
+    """Whether a template file exists under content/templates."""
+    return (TEMPLATE_DIR / name).is_file()
+
+
+@functools.cache
+def load_yaml(relative: str) -> Any:
+    """Load a YAML file under content/ (cached; the files do not change while the bot runs)."""
+    with open(CONTENT_DIR / relative, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
