@@ -1,0 +1,1 @@
+"""Channel adapters: each turns its updates into flows.messages.Incoming and renders Replies."""

@@ -1,0 +1,43 @@
+"""What travels between a channel and the engine: an incoming message and the replies to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button with a stable id (matched by the engine) and a Vietnamese label (shown)."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file to send (e.g. a .docx draft or an .xlsx export)."""
+
+    filename: str
+    data: bytes
+    caption: str | None = None
+
+
+@dataclass(slots=True)
+class Reply:
+    """One message to the user: text in Telegram's HTML subset, optional buttons or a file."""
+
+    text: str
+    buttons: list[Button] = field(default_factory=list)
+    document: Document | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A user's message as every channel hands it to the engine: typed text or a button id."""
+
+    channel: str
+    external_id: str
+    text: str | None = None
+    button: str | None = None
+    display_name: str | None = None
+    message_id: str | None = None
