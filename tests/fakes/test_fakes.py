@@ -1,0 +1,174 @@
+"""The fake Telegram and Zalo servers, driven by the real clients the bot uses (PTB 22, aiohttp)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import aiohttp
+import pytest
+from aiohttp import web
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler
+
+from tests.fakes.telegram_api import TelegramFake, post_update
+
+TOKEN = "123:ABC"
+
+
+@pytest.fixture
+async def tg():
+    async with TelegramFake(token=TOKEN, long_poll_cap=2.0) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def bot(tg):
+    async with Bot(TOKEN, base_url=tg.base_url + "/bot", base_file_url=tg.file_base_url) as client:
+        yield client
+
+
+def _keyboard(*ids: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(i.upper(), callback_data=i)] for i in ids])
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else value
+
+
+# --- the Bot API as PTB sees it ---------------------------------------------------------------
+
+
+async def test_ptb_initialises_against_the_fake_and_sees_its_bot_user(tg, bot):
+    me = await bot.get_me()
+    assert (me.id, me.username, me.is_bot) == (123, "htx_test_bot", True)
+    assert [c.method for c in tg.calls] == ["getMe", "getMe"]  # once by `async with Bot`, once here
+
+
+async def test_a_message_with_buttons_comes_back_as_a_message_ptb_parses(tg, bot):
+    first = await bot.send_message(42, "Chào bà con", reply_markup=_keyboard("founding", "faq"))
+    second = await bot.send_message(42, "Tin thứ hai")
+    other = await bot.send_message(7, "Tin ở chat khác")
+    assert (first.message_id, second.message_id, other.message_id) == (1, 2, 1)
+    assert first.chat.id == 42 and first.chat.type == "private" and first.from_user.id == 123
+    assert [b.callback_data for row in first.reply_markup.inline_keyboard for b in row] == ["founding", "faq"]
+    assert second.reply_markup is None
+    call = tg.sent[0]
+    assert (call.method, call.chat_id, call.text) == ("sendMessage", 42, "Chào bà con")
+    assert call.reply_markup["inline_keyboard"][1][0]["callback_data"] == "faq"
+    assert [m["text"] for m in tg.messages_to(42)] == ["Chào bà con", "Tin thứ hai"]
+
+
+async def test_html_is_parsed_into_plain_text_and_entities_like_telegram_does(tg, bot):
+    message = await bot.send_message(5, "<b>Hợp tác xã</b> cần <i>ít nhất</i> 5 thành viên", parse_mode="HTML")
+    assert message.text == "Hợp tác xã cần ít nhất 5 thành viên"
+    assert [(e.type, e.offset, e.length) for e in message.entities] == [("bold", 0, 10), ("italic", 15, 7)]
+    assert tg.sent[0].text.startswith("<b>Hợp tác xã</b>")  # the call keeps what the bot sent
+    with pytest.raises(BadRequest, match="(?i)can't parse entities"):
+        await bot.send_message(5, "<div>không hỗ trợ</div>", parse_mode="HTML")
+    with pytest.raises(BadRequest, match="(?i)can't parse entities"):
+        await bot.send_message(5, "<b>chưa đóng", parse_mode="HTML")
+
+
+async def test_the_api_limits_are_enforced(tg, bot):
+    with pytest.raises(BadRequest, match="(?i)message is too long"):
+        await bot.send_message(5, "a" * 4097)
+    await bot.send_message(5, "a" * 4096)
+    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+        await bot.send_message(5, "x", reply_markup=_keyboard("d" * 65))
+    with pytest.raises(BadRequest, match="(?i)text is empty"):
+        await bot.send_message(5, "   ")
+    assert [c.status for c in tg.per_chat_calls(5)] == [400, 200, 400, 400]
+
+
+async def test_user_messages_arrive_through_get_updates_and_offset_confirms_them(tg, bot):
+    tg.user_says(42, "/start", first_name="Lan")
+    tg.user_says(42, "Tôi muốn lập HTX")
+    updates = await bot.get_updates(timeout=0)
+    assert [u.message.text for u in updates] == ["/start", "Tôi muốn lập HTX"]
+    start = updates[0].message
+    assert start.from_user.first_name == "Lan" and start.chat.id == 42
+    assert start.entities[0].type == "bot_command" and start.entities[0].length == 6
+    assert updates[1].message.message_id == 2
+    again = await bot.get_updates(offset=updates[0].update_id + 1, timeout=0)
+    assert [u.message.text for u in again] == ["Tôi muốn lập HTX"]
+    assert await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0) == ()
+    assert tg.updates == []  # confirmed updates are dropped, as Telegram does
+
+
+async def test_a_long_poll_returns_when_a_message_arrives(tg, bot):
+    poll = asyncio.create_task(bot.get_updates(timeout=5))
+    await tg.wait_for(lambda: any(c.method == "getUpdates" for c in tg.calls))
+    tg.user_says(9, "xin chào")
+    updates = await asyncio.wait_for(poll, timeout=5)
+    assert [u.message.text for u in updates] == ["xin chào"]
+
+
+async def test_a_long_poll_with_nothing_queued_ends_empty_within_its_cap(tg, bot):
+    assert await bot.get_updates(timeout=1) == ()
+
+
+async def test_a_tap_is_a_callback_query_on_the_message_that_carried_the_button(tg, bot):
+    sent = await bot.send_message(42, "Chọn loại hình", reply_markup=_keyboard("htx", "tht"))
+    update = tg.user_taps(42, "tht")
+    assert update["callback_query"]["message"]["message_id"] == sent.message_id
+    (received,) = await bot.get_updates(timeout=0)
+    query = received.callback_query
+    assert (query.data, query.from_user.id, query.message.text) == ("tht", 42, "Chọn loại hình")
+    assert await bot.answer_callback_query(query.id, text="Đã chọn")
+    assert tg.answered_callbacks == [{"callback_query_id": query.id, "text": "Đã chọn", "show_alert": False}]
+    with pytest.raises(BadRequest, match="(?i)query is too old"):
+        await bot.answer_callback_query(query.id)
+    with pytest.raises(ValueError, match="no button"):
+        tg.user_taps(42, "lien_hiep")
+
+
+async def test_editing_a_message_changes_what_the_user_sees(tg, bot):
+    sent = await bot.send_message(42, "Chọn tỉnh", reply_markup=_keyboard("hn", "hcm"))
+    edited = await bot.edit_message_text("Đã chọn Hà Nội", chat_id=42, message_id=sent.message_id)
+    assert edited.text == "Đã chọn Hà Nội" and edited.reply_markup is None and edited.edit_date is not None
+    with pytest.raises(BadRequest, match="(?i)not modified"):
+        await bot.edit_message_text("Đã chọn Hà Nội", chat_id=42, message_id=sent.message_id)
+    await bot.edit_message_reply_markup(chat_id=42, message_id=sent.message_id, reply_markup=_keyboard("lai"))
+    (shown,) = tg.messages_to(42)
+    assert shown["text"] == "Đã chọn Hà Nội" and shown["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "lai"
+    with pytest.raises(BadRequest, match="(?i)message to edit not found"):
+        await bot.edit_message_text("?", chat_id=42, message_id=99)
+
+
+async def test_a_document_upload_is_recorded_with_its_name_and_bytes(tg, bot):
+    data = b"PK\x03\x04 fake docx"
+    message = await bot.send_document(42, document=data, filename="dieu-le-htx.docx", caption="Dự thảo điều lệ")
+    assert message.document.file_name == "dieu-le-htx.docx" and message.caption == "Dự thảo điều lệ"
+    call = tg.sent[-1]
+    assert (call.method, call.document_name, call.document_bytes) == ("sendDocument", "dieu-le-htx.docx", data)
+    file = await bot.get_file(message.document.file_id)
+    assert bytes(await file.download_as_bytearray()) == data
+
+
+async def test_webhook_settings_and_commands_are_kept(tg, bot):
+    await bot.set_my_commands([("start", "Bắt đầu"), ("help", "Trợ giúp")])
+    assert [c["command"] for c in tg.commands] == ["start", "help"]
+    await bot.set_webhook("https://htx.example/tg", secret_token="s3cret-token")
+    assert tg.webhook == {"url": "https://htx.example/tg", "secret_token": "s3cret-token"}
+    assert (await bot.get_webhook_info()).url == "https://htx.example/tg"
+    with pytest.raises(Conflict, match="webhook is active"):
+        await bot.get_updates(timeout=0)
+    await bot.delete_webhook()
+    assert await bot.get_updates(timeout=0) == ()
+
+
+async def test_a_wrong_token_is_unauthorized_and_an_unknown_method_not_found(tg):
+    stranger = Bot("999:WRONG", base_url=tg.base_url + "/bot")
+    with pytest.raises(InvalidToken):
+        await stranger.initialize()
+    await stranger.shutdown()
+    assert (tg.calls[-1].method, tg.calls[-1].status) == ("getMe", 401)
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{tg.base_url}/bot{TOKEN}/sendPigeon", json={}) as response:
+            assert response.status == 404
+            assert await response.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
+        async with http.post(f"{tg.base_url}/bot{TOKEN}/sendMessage", json={"chat_id": 3, "text": "json"}) as response:
+            body = await response.json()
+    assert body["ok"] and body["result"]["text"] == "json" and body["result"]["chat"]["id"] == 3
