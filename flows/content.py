@@ -51,10 +51,10 @@ def environment() -> Environment:
     return env
 
 
-def render(name: str, channel: str | None = None, **context: Any) -> str:
-    """Render a template by name (e.g. 'onboarding/ask_role.j2'), preferring a channel override."""
+def render(name: str, /, _channel: str | None = None, **context: Any) -> str:
+    """Render a template by name (e.g. 'onboarding/ask_role.j2'), preferring the channel's override."""
     env = environment()
-    names = [f"{channel}/{name}", name] if channel else [name]
+    names = [f"{_channel}/{name}", name] if _channel else [name]
     return env.select_template(names).render(**context).strip()
 
 

@@ -29,6 +29,7 @@ class Reply:
     text: str
     buttons: list[Button] = field(default_factory=list)
     document: Document | None = None
+    numbered: bool = False  # text-only channels show the buttons as "1. …", "2. …"
 
 
 @dataclass(frozen=True, slots=True)

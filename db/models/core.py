@@ -49,7 +49,7 @@ class Conversation(Base):
     pending: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     suspended: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     failures: Mapped[int] = mapped_column(default=0)
-    last_message_id: Mapped[str | None] = mapped_column(String(64))
+    recent_ids: Mapped[list[Any]] = mapped_column(default=list)  # last message ids, to drop re-deliveries
     version: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -1,0 +1,13 @@
+"""The list of flows the bot runs; a flow not listed here is 'not built yet' to the user."""
+
+from __future__ import annotations
+
+from flows.dsl import Flow
+from flows.menu import menu
+from flows.onboarding import onboarding
+from flows.profile import profile
+
+
+def all_flows() -> list[Flow]:
+    """Every flow, in no particular order."""
+    return [onboarding, menu, profile]

@@ -1,0 +1,354 @@
+"""Input kinds of a question: each parses Vietnamese text (or a button id) into a value.
+
+A parse returns Ok(value), Invalid(hint) with a hint template under content/templates/inputs/,
+or Ambiguous(options) when the user must pick one of several matches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from flows.text import fold
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One choice: a stable id, its Vietnamese label, and other ways people type it."""
+
+    id: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ok:
+    value: Any
+    note: str | None = None  # a rendered remark to show before the next question
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    hint: str  # template under content/templates/inputs/
+    vars: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguous:
+    options: list[Option]
+
+
+Result = Ok | Invalid | Ambiguous
+Options = Sequence[Option] | Callable[[Any], Sequence[Option]]
+
+
+def options_from(items: list[dict[str, Any]]) -> list[Option]:
+    """Options from YAML items with id, label and optional aliases."""
+    return [Option(i["id"], i["label"], tuple(i.get("aliases", ()))) for i in items]
+
+
+def match_option(text: str, options: Sequence[Option], cutoff: float = 82) -> Option | None:
+    """The option a typed text names: its number, its label or an alias, with or without diacritics."""
+    folded = fold(text)
+    if not folded:
+        return None
+    if folded.isdigit() and 1 <= int(folded) <= len(options):
+        return options[int(folded) - 1]
+    names: dict[str, Option] = {}
+    for opt in options:
+        for name in (opt.label, opt.id.replace("_", " "), *opt.aliases):
+            names.setdefault(fold(name), opt)
+    if folded in names:
+        return names[folded]
+    best = process.extractOne(folded, list(names), scorer=fuzz.WRatio, score_cutoff=cutoff)
+    if best is None:
+        return None
+    # a clear winner only: two labels close to each other make it a guess
+    runner = process.extract(folded, list(names), scorer=fuzz.WRatio, limit=2)
+    if len(runner) == 2 and names[runner[0][0]] is not names[runner[1][0]] and runner[0][1] - runner[1][1] < 4:
+        return None
+    return names[best[0]]
+
+
+class Kind:
+    """Base of input kinds; `choice_like` kinds show their buttons as numbered options."""
+
+    choice_like = False
+
+    def options(self, ctx: Any) -> list[Option]:
+        return []
+
+    def parse(self, text: str, ctx: Any) -> Result:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def from_button(self, option_id: str, ctx: Any) -> Result:
+        for opt in self.options(ctx):
+            if opt.id == option_id:
+                return Ok(opt.id)
+        return Invalid("stale_choice")
+
+    def describe(self, value: Any, ctx: Any) -> str:
+        """How a saved value reads back to the user (review screens, profile)."""
+        for opt in self.options(ctx):
+            if opt.id == value:
+                return opt.label
+        return "" if value is None else str(value)
+
+
+@dataclass
+class Choice(Kind):
+    """One of several options: a button, its number, or its label typed in any form."""
+
+    choices: Options
+    choice_like = True
+
+    def options(self, ctx: Any) -> list[Option]:
+        return list(self.choices(ctx) if callable(self.choices) else self.choices)
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        opts = self.options(ctx)
+        opt = match_option(text, opts)
+        return Ok(opt.id) if opt else Invalid("choice", {"options": opts})
+
+
+@dataclass
+class MultiChoice(Kind):
+    """Several options at once: toggled with buttons then 'Xong', or typed as '1, 3' / 'vốn và đào tạo'."""
+
+    choices: Options
+    choice_like = True
+
+    def options(self, ctx: Any) -> list[Option]:
+        return list(self.choices(ctx) if callable(self.choices) else self.choices)
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        opts = self.options(ctx)
+        parts = [p for p in re.split(r"\s*(?:,|;|\+|/|\bva\b|\bvoi\b|\n)\s*", fold(text)) if p]
+        if not parts:
+            return Invalid("multi_choice", {"options": opts})
+        picked: list[str] = []
+        for part in parts:
+            chunk = part.split() if all(w.isdigit() for w in part.split()) else [part]
+            for piece in chunk:
+                opt = match_option(piece, opts)
+                if opt is None:
+                    return Invalid("multi_choice", {"options": opts, "unknown": piece})
+                if opt.id not in picked:
+                    picked.append(opt.id)
+        return Ok(picked)
+
+    def describe(self, value: Any, ctx: Any) -> str:
+        labels = {o.id: o.label for o in self.options(ctx)}
+        return ", ".join(labels.get(v, str(v)) for v in value or [])
+
+
+_YES = {"co", "c", "u", "uh", "um", "ok", "oke", "okay", "vang", "da", "dung", "yes", "y", "dong y", "duoc", "co a", "da co", "vang a", "co chu"}
+_NO = {"khong", "ko", "k", "kg", "khg", "no", "n", "sai", "chua", "thoi", "khong a", "khong dong y", "khong can", "ko can"}
+
+
+@dataclass
+class YesNo(Kind):
+    """Có / không, typed the many ways people do ('co', 'ừ', 'ok', 'khong', 'ko')."""
+
+    choice_like = True
+    labels: tuple[str, str] = ("Có", "Không")
+
+    def options(self, ctx: Any) -> list[Option]:
+        return [Option("yes", self.labels[0]), Option("no", self.labels[1])]
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        folded = fold(text).strip(" .!")
+        if folded in _YES or folded == "1":
+            return Ok(True)
+        if folded in _NO or folded == "2":
+            return Ok(False)
+        return Invalid("yes_no")
+
+    def from_button(self, option_id: str, ctx: Any) -> Result:
+        if option_id in ("yes", "no"):
+            return Ok(option_id == "yes")
+        return Invalid("stale_choice")
+
+    def describe(self, value: Any, ctx: Any) -> str:
+        return {True: self.labels[0], False: self.labels[1]}.get(value, "")
+
+
+_GROUPED = re.compile(r"^\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$")
+
+
+def _whole(token: str) -> int | None:
+    """'1.200' / '1,200' / '1 200' / '1200' -> 1200; anything else None."""
+    token = token.strip()
+    if token.isdigit():
+        return int(token)
+    if _GROUPED.match(token):
+        return int(re.sub(r"\D", "", token))
+    return None
+
+
+@dataclass
+class WholeNumber(Kind):
+    """A whole number within bounds: '12', '12 người', '1.200'."""
+
+    min: int = 0
+    max: int = 10**9
+    unit: str = ""
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        folded = fold(text)
+        m = re.match(r"^(\d[\d.,\s]*\d|\d)\s*[a-z ]*$", folded)
+        value = _whole(m.group(1)) if m else None
+        if value is None:
+            return Invalid("whole_number", {"min": self.min, "max": self.max, "unit": self.unit})
+        if not self.min <= value <= self.max:
+            return Invalid("out_of_range", {"min": self.min, "max": self.max, "unit": self.unit, "value": value})
+        return Ok(value)
+
+
+_UNITS = {
+    "ty": 1_000_000_000, "ti": 1_000_000_000, "ty dong": 1_000_000_000,
+    "trieu": 1_000_000, "tr": 1_000_000, "cu": 1_000_000, "m": 1_000_000,
+    "nghin": 1_000, "ngan": 1_000, "k": 1_000, "ng": 1_000,
+    "dong": 1, "d": 1, "vnd": 1, "vnđ": 1,
+}
+_MONEY_PART = re.compile(r"(\d[\d.,]*)\s*(ty|ti|trieu|tr|cu|nghin|ngan|ng|k|m|dong|vnd|d)?\s*(ruoi)?")
+
+
+def _amount(number: str, has_unit: bool) -> float | None:
+    """A number as typed before a unit: '1,5' and '1.5' are decimals, '1.200' a grouped thousand."""
+    whole = _whole(number)
+    if whole is not None:
+        return float(whole)
+    if has_unit and re.fullmatch(r"\d+[.,]\d{1,2}", number):
+        return float(number.replace(",", "."))
+    return None
+
+
+def parse_money(text: str) -> int | None:
+    """VND from '1,5 tỷ', '2 ty', '800 triệu', '800tr', '15 triệu rưỡi', '1 tỷ 200 triệu', '1.200.000 đồng'."""
+    folded = fold(text).replace("dong", " dong ").strip()
+    folded = re.sub(r"\s+", " ", folded)
+    if not folded or not folded[0].isdigit():
+        return None
+    total = 0.0
+    pos = 0
+    last_unit = None
+    for m in _MONEY_PART.finditer(folded):
+        if m.start() != pos and folded[pos:m.start()].strip():
+            return None
+        pos = m.end()
+        number, unit, half = m.group(1).rstrip(".,"), m.group(2), m.group(3)
+        amount = _amount(number, unit is not None and unit not in ("dong", "d", "vnd"))
+        if amount is None:
+            return None
+        if unit is None and last_unit not in (None, 1):
+            # spoken style: "1 tỷ 2" is 1,2 tỷ, "15 triệu 5" is 15,5 triệu, "1 tỷ 200" is 1,2 tỷ
+            if not number.isdigit() or len(number) > 3:
+                return None
+            total += int(number) * last_unit / 10 ** len(number)
+            last_unit = 1
+            continue
+        if unit is None:
+            scale = 1
+        else:
+            scale = _UNITS[unit]
+        if half:
+            amount += 0.5
+        if last_unit is not None and scale >= last_unit and scale != 1:
+            return None  # "2 triệu 3 tỷ" is not a way to write money
+        total += amount * scale
+        last_unit = scale
+    if pos != len(folded) and folded[pos:].strip():
+        return None
+    return round(total)
+
+
+@dataclass
+class Money(Kind):
+    """An amount in VND within bounds, in any of the ways farmers write it."""
+
+    min: int = 0
+    max: int = 10**13
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        value = parse_money(text)
+        if value is None:
+            return Invalid("money")
+        if not self.min <= value <= self.max:
+            return Invalid("money_range", {"min": self.min, "max": self.max, "value": value})
+        return Ok(value)
+
+    def describe(self, value: Any, ctx: Any) -> str:
+        from flows.formatting import vnd
+
+        return vnd(value) if value is not None else ""
+
+
+_MONTH = re.compile(
+    r"^(?:thang|t)?\s*(\d{1,2})\s*(?:(?:/|-|\.|\s|nam)\s*(?:nam\s*)?(\d{4}|\d{2}))?$"
+)
+_ISO_MONTH = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$")
+
+
+def parse_month(text: str, today: dt.date) -> str | None:
+    """'10/2026', 'tháng 10', 't10/2026', '2026-10' -> '2026-10'; a month without year is the latest past one."""
+    folded = fold(text).replace("thang", "thang ").strip()
+    folded = re.sub(r"\s+", " ", folded)
+    iso = _ISO_MONTH.match(folded)
+    if iso:
+        year, month = int(iso.group(1)), int(iso.group(2))
+    else:
+        m = _MONTH.match(folded)
+        if not m:
+            return None
+        month = int(m.group(1))
+        if m.group(2):
+            year = int(m.group(2))
+            year += 2000 if year < 100 else 0
+        else:
+            year = today.year if month <= today.month else today.year - 1
+    if not 1 <= month <= 12 or not 2000 <= year <= today.year + 1:
+        return None
+    return f"{year:04d}-{month:02d}"
+
+
+@dataclass
+class Month(Kind):
+    """A month such as '10/2026', 'tháng 10' or 't10/2026', never in the future unless allowed."""
+
+    allow_future: bool = False
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        value = parse_month(text, ctx.today)
+        if value is None:
+            return Invalid("month")
+        if not self.allow_future and value > ctx.today.strftime("%Y-%m"):
+            return Invalid("month_future")
+        return Ok(value)
+
+    def describe(self, value: Any, ctx: Any) -> str:
+        if not value:
+            return ""
+        year, month = value.split("-")
+        return f"{int(month):02d}/{year}"
+
+
+@dataclass
+class Text(Kind):
+    """Free text up to a length."""
+
+    max_len: int = 1000
+    min_len: int = 1
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        cleaned = text.strip()
+        if len(cleaned) < self.min_len:
+            return Invalid("text_short", {"min": self.min_len})
+        if len(cleaned) > self.max_len:
+            return Invalid("text_long", {"max": self.max_len, "length": len(cleaned)})
+        return Ok(cleaned)

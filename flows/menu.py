@@ -1,0 +1,30 @@
+"""The main menu: one entry per product flow, and 'continue' when /start interrupted a flow."""
+
+from __future__ import annotations
+
+from flows.content import load_yaml
+from flows.context import Context
+from flows.dsl import Ask, Flow
+from flows.inputs import Choice, Option, options_from
+
+RESUME = "_resume"
+
+
+def _entries(ctx: Context) -> list[Option]:
+    entries = options_from(load_yaml("menu.yaml")["entries"])
+    saved = ctx.state.suspended
+    if saved:
+        label = load_yaml("ui.yaml")["buttons"]["resume"].format(title=ctx.engine.flow_title(saved["flow"]))
+        entries.insert(0, Option(RESUME, label, ("tiep tuc", "tiếp tục")))
+    return entries
+
+
+def _chosen(ctx: Context) -> str:
+    choice = ctx.answers["choice"]
+    return "resume" if choice == RESUME else f"flow:{choice}"
+
+
+menu = Flow(
+    "menu",
+    [Ask("main", "menu/main.j2", Choice(_entries), save_as="choice", optional=False, next=_chosen)],
+)
