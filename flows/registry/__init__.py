@@ -1,0 +1,1 @@
+"""The cooperative registry services: import, invites, officials, monthly reports, reminders, exports."""
