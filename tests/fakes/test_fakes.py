@@ -11,6 +11,7 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler
+from telegram.request import HTTPXRequest
 
 from tests.fakes.telegram_api import TelegramFake, post_update
 
@@ -105,8 +106,10 @@ async def test_a_long_poll_returns_when_a_message_arrives(tg, bot):
     assert [u.message.text for u in updates] == ["xin chào"]
 
 
-async def test_a_long_poll_with_nothing_queued_ends_empty_within_its_cap(tg, bot):
-    assert await bot.get_updates(timeout=1) == ()
+async def test_a_long_poll_with_nothing_queued_ends_empty_at_the_fakes_cap():
+    async with TelegramFake(token=TOKEN, long_poll_cap=0.1) as fake:
+        async with Bot(TOKEN, base_url=fake.base_url + "/bot") as client:
+            assert await asyncio.wait_for(client.get_updates(timeout=30), timeout=5) == ()
 
 
 async def test_a_tap_is_a_callback_query_on_the_message_that_carried_the_button(tg, bot):
@@ -172,3 +175,111 @@ async def test_a_wrong_token_is_unauthorized_and_an_unknown_method_not_found(tg)
         async with http.post(f"{tg.base_url}/bot{TOKEN}/sendMessage", json={"chat_id": 3, "text": "json"}) as response:
             body = await response.json()
     assert body["ok"] and body["result"]["text"] == "json" and body["result"]["chat"]["id"] == 3
+
+
+# --- faults for delivery tests ----------------------------------------------------------------
+
+
+async def test_a_429_becomes_retry_after_with_the_servers_delay(tg, bot):
+    tg.inject(method="sendMessage", chat_id=42, status=429, retry_after=2)
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(42, "tin 1")
+    assert _seconds(caught.value.retry_after) == 2
+    await bot.send_message(42, "tin 1")  # the injection was used up
+    assert [(c.status, c.ok) for c in tg.per_chat_calls(42)] == [(429, False), (200, True)]
+
+
+async def test_a_blocked_user_gives_forbidden_for_that_chat_only_and_for_ever(tg, bot):
+    tg.inject(method="sendMessage", chat_id=13, status=403, always=True)
+    for _ in range(3):
+        with pytest.raises(Forbidden, match="bot was blocked by the user"):
+            await bot.send_message(13, "tin")
+    await bot.send_message(14, "tin")
+    assert [c.chat_id for c in tg.sent] == [14]
+
+
+async def test_a_fault_with_a_count_hits_exactly_that_many_calls(tg, bot):
+    tg.inject(method="sendMessage", status=500, count=2)
+    for chat in (1, 2):
+        with pytest.raises(NetworkError, match="Internal Server Error"):
+            await bot.send_message(chat, "tin")
+    await bot.send_message(3, "tin")
+    tg.inject(method="sendMessage", status=400, description="Bad Request: chat not found")
+    with pytest.raises(BadRequest, match="(?i)chat not found"):
+        await bot.send_message(4, "tin")
+    assert [c.status for c in tg.calls if c.method == "sendMessage"] == [500, 500, 200, 400]
+
+
+async def test_a_slow_answer_makes_the_client_time_out(tg):
+    tg.inject(method="sendMessage", delay=3)
+    request = HTTPXRequest(read_timeout=0.2)
+    async with Bot(TOKEN, base_url=tg.base_url + "/bot", request=request) as slow_client:
+        with pytest.raises(TimedOut):
+            await slow_client.send_message(42, "tin chậm")
+    assert tg.per_chat_calls(42)[0].method == "sendMessage"
+
+
+async def test_the_server_reports_per_chat_intervals_for_rate_limit_checks(tg, bot):
+    for n in range(3):
+        await bot.send_message(77, f"tin {n}")
+        await bot.send_chat_action(78, "typing")
+    assert len(tg.per_chat_calls(77)) == 3 and len(tg.per_chat_calls(78, "sendChatAction")) == 3
+    gaps = tg.intervals(77)
+    assert len(gaps) == 2 and all(gap >= 0 for gap in gaps)
+
+
+async def test_wait_for_returns_the_predicates_value_or_raises_timeout_error(tg, bot):
+    asyncio.get_running_loop().call_later(0.05, tg.user_says, 1, "muộn")
+    assert await tg.wait_for(lambda: tg.updates, timeout=2) == tg.updates
+    with pytest.raises(TimeoutError, match="not met within"):
+        await tg.wait_for(lambda: tg.messages_to(1), timeout=0.05)
+
+
+# --- the whole PTB stack: Application polling, and webhooks -----------------------------------
+
+
+async def test_a_ptb_application_polls_the_fake_and_answers_a_conversation(tg):
+    async def start(update: Update, context) -> None:
+        await update.message.reply_text("Bạn muốn làm gì?", reply_markup=_keyboard("founding"))
+
+    async def tapped(update: Update, context) -> None:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text(f"Đã chọn: {update.callback_query.data}")
+
+    app = ApplicationBuilder().token(TOKEN).base_url(tg.base_url + "/bot").build()
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CallbackQueryHandler(tapped))
+    async with app:
+        await app.start()
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        try:
+            tg.user_says(42, "/start")
+            await tg.wait_for(lambda: tg.messages_to(42), timeout=5)
+            tg.user_taps(42, "founding")
+            await tg.wait_for(lambda: tg.answered_callbacks and tg.messages_to(42)[0].get("edit_date"), timeout=5)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    assert [m["text"] for m in tg.messages_to(42)] == ["Đã chọn: founding"]
+
+
+async def test_post_update_delivers_to_a_webhook_with_the_secret_header():
+    seen: list[tuple[str | None, dict]] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        seen.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json()))
+        return web.Response(status=200 if seen[-1][0] == "s3cret" else 403)
+
+    app = web.Application()
+    app.router.add_post("/tg", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/tg"
+    try:
+        update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}}}
+        assert await post_update(url, update, secret_token="s3cret") == 200
+        assert await post_update(url, update) == 403
+    finally:
+        await runner.cleanup()
+    assert seen == [("s3cret", update), (None, update)]
