@@ -161,6 +161,8 @@ def find_province(text: str) -> GeoMatch:
     """The province meant by what the user typed: current or former name, alias, or small typo."""
     index = _province_index()
     key = _key(text)
+    if not key or key in index.prefixes:
+        return GeoMatch([])
     stripped = _strip_prefix(key, index.prefixes)
     forms = [key] + ([stripped[0]] if stripped else [])
     for form in forms:
@@ -269,7 +271,7 @@ def _ordered(places: list[Place]) -> list[Place]:
     return sorted(places, key=lambda p: (_sort_key(province(p.province_code)), _sort_key(p)))
 
 
-def _same_name(index: _CommuneIndex, forms: list[str]) -> list[Place]:
+def _same_name(index: _CommuneIndex, forms: list[str], kind: str | None) -> list[Place]:
     """Exact name, or same name with the numbers in another order, or only a number ('phường 1')."""
     found = [
         place for form in forms for place in index.exact.get(form) or index.exact.get(_nospace(form), [])
@@ -282,8 +284,8 @@ def _same_name(index: _CommuneIndex, forms: list[str]) -> list[Place]:
             found += [
                 p for p in index.by_base.get(base, []) if not numbers or _numbers(_bare_of(p)) == numbers
             ]
-        elif numbers:
-            found += index.by_numbers.get(numbers, [])
+        elif numbers:  # a bare number means little: 'phường 4' is not 'Xã Bảo Lâm 4'
+            found += [p for p in index.by_numbers.get(numbers, []) if kind in (None, p.kind)]
     return found
 
 
@@ -334,13 +336,13 @@ def find_commune(text: str, province_code: int | None = None) -> GeoMatch:
     if province_code is not None:
         province(province_code)
     key = _key(text)
-    if not key:
+    if not key or key in _commune_prefixes():
         return GeoMatch([])
     index = _commune_index(province_code)
     stripped = _strip_prefix(key, _commune_prefixes())
     kind = stripped[1] if stripped else None
     forms = [key] + ([stripped[0]] if stripped and stripped[0] else [])
-    found = _same_name(index, forms)
+    found = _same_name(index, forms, kind)
     if found:
         return GeoMatch(_best(_ordered(found), kind, text))
     split = _province_named_at_end(text, key)
