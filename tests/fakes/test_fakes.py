@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 from datetime import timedelta
 
 import aiohttp
@@ -14,6 +16,14 @@ from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandle
 from telegram.request import HTTPXRequest
 
 from tests.fakes.telegram_api import TelegramFake, post_update
+from tests.fakes.zalo_api import (
+    ZaloBotFake,
+    ZaloOAFake,
+    oa_text_event,
+    post_oa_event,
+    post_zalo_update,
+    sign_oa_event,
+)
 
 TOKEN = "123:ABC"
 
@@ -270,12 +280,7 @@ async def test_post_update_delivers_to_a_webhook_with_the_secret_header():
         seen.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json()))
         return web.Response(status=200 if seen[-1][0] == "s3cret" else 403)
 
-    app = web.Application()
-    app.router.add_post("/tg", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}/tg"
+    url, runner = await _serve(webhook)
     try:
         update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}}}
         assert await post_update(url, update, secret_token="s3cret") == 200
@@ -283,3 +288,204 @@ async def test_post_update_delivers_to_a_webhook_with_the_secret_header():
     finally:
         await runner.cleanup()
     assert seen == [("s3cret", update), (None, update)]
+
+
+# --- Zalo Bot API ---------------------------------------------------------------------------------
+
+ZALO_TOKEN = "1234567890:zalo-secret"
+
+
+@pytest.fixture
+async def zalo():
+    async with ZaloBotFake(token=ZALO_TOKEN, long_poll_cap=0.2) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def http():
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+        yield session
+
+
+async def _zalo(http, zalo, method: str, token: str = ZALO_TOKEN, **body) -> tuple[int, dict]:
+    async with http.post(f"{zalo.base_url}/bot{token}/{method}", json=body) as response:
+        return response.status, await response.json()
+
+
+async def test_zalo_get_updates_hands_over_one_update_at_a_time_then_408(http, zalo):
+    zalo.user_says("u-100", "Xin chào", display_name="Chị Hoa")
+    zalo.user_sends_image("u-100")
+    _, first = await _zalo(http, zalo, "getUpdates", timeout="30")
+    _, second = await _zalo(http, zalo, "getUpdates", timeout="30")
+    _, third = await _zalo(http, zalo, "getUpdates", timeout="30")
+    assert first["ok"] and first["result"]["event_name"] == "message.text.received"
+    message = first["result"]["message"]
+    assert message["text"] == "Xin chào" and message["from"] == {"id": "u-100", "display_name": "Chị Hoa",
+                                                                  "is_bot": False}
+    assert message["chat"] == {"id": "u-100", "chat_type": "PRIVATE"}
+    assert isinstance(message["message_id"], str) and message["date"] > 10**12  # milliseconds
+    assert second["result"]["event_name"] == "message.image.received"
+    assert second["result"]["message"]["message_id"] != message["message_id"]
+    assert third == {"ok": False, "error_code": 408, "description": "Request timeout"}
+
+
+async def test_zalo_long_poll_wakes_when_a_message_arrives(http, zalo):
+    zalo.long_poll_cap = 5
+    poll = asyncio.create_task(_zalo(http, zalo, "getUpdates", timeout="30"))
+    await zalo.wait_for(lambda: zalo.calls, timeout=2)
+    zalo.user_sends_sticker("u-7")
+    _, answer = await asyncio.wait_for(poll, timeout=5)
+    assert answer["result"]["event_name"] == "message.sticker.received"
+
+
+async def test_zalo_send_message_checks_the_text_length(http, zalo):
+    _, ok = await _zalo(http, zalo, "sendMessage", chat_id="u-1", text="Chào anh")
+    _, too_long = await _zalo(http, zalo, "sendMessage", chat_id="u-1", text="a" * 2001)
+    _, empty = await _zalo(http, zalo, "sendMessage", chat_id="u-1", text="")
+    assert ok["ok"] and isinstance(ok["result"]["message_id"], str)
+    assert (too_long["ok"], too_long["error_code"], empty["error_code"]) == (False, 400, 400)
+    await _zalo(http, zalo, "sendPhoto", chat_id="u-1", photo="https://example.invalid/a.jpg", caption="Ảnh")
+    await _zalo(http, zalo, "sendChatAction", chat_id="u-1", action="typing")
+    assert [(c.method, c.text) for c in zalo.messages_to("u-1")] == [("sendMessage", "Chào anh"),
+                                                                     ("sendPhoto", "Ảnh")]
+    assert [c.method for c in zalo.sent] == ["sendMessage", "sendPhoto", "sendChatAction"]
+
+
+async def test_zalo_webhook_rules_and_get_updates_refused_while_one_is_set(http, zalo):
+    _, short = await _zalo(http, zalo, "setWebhook", url="https://htx.example/zalo", secret_token="short")
+    _, plain = await _zalo(http, zalo, "setWebhook", url="http://htx.example/zalo", secret_token="long-enough")
+    assert short["error_code"] == 400 and plain["error_code"] == 400
+    _, ok = await _zalo(http, zalo, "setWebhook", url="https://htx.example/zalo", secret_token="long-enough")
+    assert ok["result"]["url"] == "https://htx.example/zalo"
+    _, info = await _zalo(http, zalo, "getWebhookInfo")
+    assert info["result"]["url"] == "https://htx.example/zalo"
+    _, refused = await _zalo(http, zalo, "getUpdates", timeout="1")
+    assert refused["ok"] is False and refused["error_code"] == 409
+    await _zalo(http, zalo, "deleteWebhook")
+    _, empty = await _zalo(http, zalo, "getUpdates", timeout="1")
+    assert empty["error_code"] == 408
+
+
+async def test_zalo_wrong_token_unknown_method_and_injected_faults(http, zalo):
+    status, body = await _zalo(http, zalo, "getMe", token="1:bad")
+    assert (status, body["error_code"]) == (200, 401)
+    _, me = await _zalo(http, zalo, "getMe")
+    assert me["result"]["id"] == "1234567890"
+    _, unknown = await _zalo(http, zalo, "sendCarrierPigeon")
+    assert unknown["error_code"] == 404
+    zalo.inject(method="sendMessage", chat_id="u-9", status=429, description="Too many requests", count=2)
+    codes = [(await _zalo(http, zalo, "sendMessage", chat_id="u-9", text="tin"))[1].get("error_code")
+             for _ in range(3)]
+    assert codes == [429, 429, None]
+    assert [c.ok for c in zalo.per_chat_calls("u-9")] == [False, False, True]
+
+
+async def test_zalo_error_status_can_mirror_the_error_code(http):
+    async with ZaloBotFake(token=ZALO_TOKEN, error_http_status=None) as strict:
+        status, body = await _zalo(http, strict, "sendMessage", chat_id="u-1", text="")
+    assert (status, body["error_code"]) == (400, 400)
+
+
+async def test_post_zalo_update_sends_bare_or_wrapped_bodies_with_the_secret_header(zalo):
+    seen: list[tuple[str | None, dict]] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        seen.append((request.headers.get("X-Bot-Api-Secret-Token"), await request.json()))
+        return web.Response(status=200)
+
+    url, runner = await _serve(webhook)
+    try:
+        update = zalo.user_says("u-5", "Chào")
+        assert await post_zalo_update(url, update, secret="long-enough") == 200
+        assert await post_zalo_update(url, update, secret="long-enough", wrapped=True) == 200
+    finally:
+        await runner.cleanup()
+    assert seen == [("long-enough", update), ("long-enough", {"ok": True, "result": update})]
+
+
+# --- Zalo Official Account ----------------------------------------------------------------------
+
+
+@pytest.fixture
+async def oa():
+    async with ZaloOAFake(app_id="4321", secret_key="oa-secret-key", access_token="access-0",
+                          refresh_token="refresh-0") as fake:
+        yield fake
+
+
+async def _oa_send(http, oa, token: str, text: str = "Chào anh", user_id: str = "u-1") -> dict:
+    body = {"recipient": {"user_id": user_id}, "message": {"text": text}}
+    async with http.post(f"{oa.openapi_base}/v3.0/oa/message/cs", json=body, headers={"access_token": token}) as r:
+        assert r.status == 200
+        return await r.json()
+
+
+async def _oa_refresh(http, oa, refresh_token: str, secret_key: str = "oa-secret-key") -> dict:
+    form = {"grant_type": "refresh_token", "refresh_token": refresh_token, "app_id": "4321"}
+    async with http.post(f"{oa.oauth_base}/v4/oa/access_token", data=form, headers={"secret_key": secret_key}) as r:
+        return await r.json()
+
+
+async def test_oa_sends_with_a_valid_access_token_only(http, oa):
+    ok = await _oa_send(http, oa, "access-0")
+    assert ok["error"] == 0 and ok["message"] == "Success" and ok["data"]["message_id"]
+    assert (await _oa_send(http, oa, "stolen"))["error"] == -216
+    assert (await _oa_send(http, oa, "access-0", text="a" * 2001))["error"] == -201
+    assert [(c.chat_id, c.text) for c in oa.sent] == [("u-1", "Chào anh")]
+
+
+async def test_oa_refresh_tokens_are_single_use(http, oa):
+    oa.expire_access_tokens()
+    assert (await _oa_send(http, oa, "access-0"))["error"] == -216
+    fresh = await _oa_refresh(http, oa, "refresh-0")
+    assert fresh["expires_in"] == "90000" and fresh["refresh_token"] != "refresh-0"
+    assert (await _oa_send(http, oa, fresh["access_token"]))["error"] == 0
+    reused = await _oa_refresh(http, oa, "refresh-0")
+    assert reused["error"] == -14014 and reused["error_name"] == "Invalid refresh token"
+    wrong_secret = await _oa_refresh(http, oa, fresh["refresh_token"], secret_key="guess")
+    assert wrong_secret["error"] == -14002
+    assert "access_token" in await _oa_refresh(http, oa, fresh["refresh_token"])
+    assert (oa.refresh_calls, oa.reused_refresh_tokens) == (4, ["refresh-0"])
+
+
+async def test_oa_faults_and_slow_answers(http, oa):
+    oa.inject(method="send", chat_id="u-2", status=-32, description="Reached the limit", always=True)
+    assert (await _oa_send(http, oa, "access-0", user_id="u-2"))["error"] == -32
+    assert (await _oa_send(http, oa, "access-0", user_id="u-3"))["error"] == 0
+    oa.inject(method="refresh", delay=3)
+    with pytest.raises(asyncio.TimeoutError):
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.2)) as impatient:
+            await _oa_refresh(impatient, oa, "refresh-0")
+
+
+def test_oa_signature_is_mac_of_app_id_body_timestamp_and_secret():
+    signature = sign_oa_event("4321", b'{"a":1}', "1700000000000", "oa-secret-key")
+    assert signature == "mac=" + hashlib.sha256(b'4321{"a":1}1700000000000oa-secret-key').hexdigest()
+
+
+async def test_post_oa_event_signs_the_exact_bytes_it_sends():
+    seen: list[tuple[str, bytes]] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        seen.append((request.headers["X-ZEvent-Signature"], await request.read()))
+        return web.Response(status=200)
+
+    url, runner = await _serve(webhook)
+    event = oa_text_event("4321", "u-1", "Xin chào", timestamp="1700000000000")
+    try:
+        assert await post_oa_event(url, event, app_id="4321", secret="oa-secret-key") == 200
+        assert await post_oa_event(url, event, app_id="4321", secret="oa-secret-key", with_mac_prefix=False) == 200
+    finally:
+        await runner.cleanup()
+    (with_prefix, raw), (bare, raw_again) = seen
+    assert json.loads(raw) == event and raw == raw_again
+    assert with_prefix == sign_oa_event("4321", raw, "1700000000000", "oa-secret-key") == "mac=" + bare
+
+
+async def _serve(handler) -> tuple[str, web.AppRunner]:
+    app = web.Application()
+    app.router.add_post("/hook", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return f"http://127.0.0.1:{runner.addresses[0][1]}/hook", runner
