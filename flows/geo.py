@@ -86,9 +86,31 @@ def _plain(place: Place) -> str:
     return place.name
 
 
+@functools.cache
 def _sort_key(place: Place) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], int]:
     """Vietnamese order of the plain name, then the code (names repeat across provinces)."""
     return collation_key(_plain(place)), place.code
+
+
+def _by_length(keys: set[str]) -> dict[int, list[str]]:
+    """Keys long enough to forgive a typo, grouped by length (k typos change it by k at most)."""
+    groups: dict[int, list[str]] = {}
+    for key in sorted(keys):
+        if _max_edits(len(key)):
+            groups.setdefault(len(key), []).append(key)
+    return groups
+
+
+def _near(query: str, keys: dict[int, list[str]]) -> list[tuple[str, int]]:
+    """(key, number of typos) for the keys within the typos forgiven for the query's length."""
+    limit = _max_edits(len(query))
+    found: list[tuple[str, int]] = []
+    for length in range(len(query) - limit, len(query) + limit + 1) if limit else ():
+        for key, distance, _ in process.extract(
+            query, keys.get(length, ()), scorer=OSA.distance, score_cutoff=limit, limit=None
+        ):
+            found.append((key, distance))
+    return found
 
 
 def _strip_prefix(key: str, prefixes: dict[str, str | None]) -> tuple[str, str | None] | None:
@@ -111,7 +133,7 @@ def _prefixes(entries: dict[str | None, list[str]]) -> dict[str, str | None]:
 class _ProvinceIndex:
     places: dict[int, Place]
     exact: dict[str, tuple[int, str | None]]  # folded key (spaced or not) -> (code, former name)
-    fuzzy: list[str]  # keys without spaces long enough to forgive a typo
+    fuzzy: dict[int, list[str]]  # keys without spaces long enough to forgive a typo, by length
     prefixes: dict[str, str | None]
 
 
@@ -152,7 +174,7 @@ def _province_index() -> _ProvinceIndex:
             former = None if _bare(name) == _bare(group["into"]) else name
             for key in [name, *former_aliases.get(name, [])]:
                 _add(exact, _key(key), code, former)
-    fuzzy = sorted({key for key in exact if " " not in key and _max_edits(len(key))})
+    fuzzy = _by_length({key for key in exact if " " not in key})
     prefixes = {p: None for p in sorted(aliases["province_prefixes"], key=len, reverse=True)}
     return _ProvinceIndex(places, exact, fuzzy, prefixes)
 
@@ -171,12 +193,7 @@ def find_province(text: str) -> GeoMatch:
             return GeoMatch([index.places[hit[0]]], hit[1])
     best: dict[int, tuple[int, str | None]] = {}  # code -> (distance, former)
     for form in map(_nospace, forms):
-        limit = _max_edits(len(form))
-        if not limit:
-            continue
-        for found, distance, _ in process.extract(
-            form, index.fuzzy, scorer=OSA.distance, score_cutoff=limit, limit=None
-        ):
+        for found, distance in _near(form, index.fuzzy):
             code, former = index.exact[found]
             if code not in best or distance < best[code][0]:
                 best[code] = (distance, former)
@@ -210,7 +227,7 @@ class _CommuneIndex:
     exact: dict[str, list[Place]]  # full and bare keys, with and without spaces
     by_base: dict[str, list[Place]]  # bare key without its numbers and spaces ('aluoi')
     by_numbers: dict[tuple[str, ...], list[Place]]  # ('1',) -> 'Phường 1 Bảo Lộc', ...
-    fuzzy: list[str]  # the keys of by_base
+    fuzzy: dict[int, list[str]]  # the keys of by_base, by length
 
 
 def _numbers(key: str) -> tuple[str, ...]:
@@ -246,7 +263,7 @@ def _commune_index(province_code: int | None) -> _CommuneIndex:
         by_base.setdefault(_base(bare), []).append(place)
         if _numbers(bare):
             by_numbers.setdefault(_numbers(bare), []).append(place)
-    fuzzy = [key for key in by_base if _max_edits(len(key))]
+    fuzzy = _by_length(set(by_base))
     return _CommuneIndex(exact, by_base, by_numbers, fuzzy)
 
 
@@ -256,14 +273,17 @@ def _commune_prefixes() -> dict[str, str | None]:
 
 
 def _best(places: list[Place], kind: str | None, text: str) -> list[Place]:
-    """Without repeats, at most 8: those of the kind typed, then those spelt exactly as typed, if any.
+    """Without repeats, at most 8: those of the kind typed, then those spelt as typed, if any.
 
-    'Tân Thành' and 'Tân Thạnh' fold alike; a user who typed the diacritics gets the one meant.
+    'Tân Thành' and 'Tân Thạnh' fold alike: a user who typed diacritics gets the one meant
+    (a user who typed none may mean either, even where one of them has no diacritics).
     """
     chosen = list(dict.fromkeys(places))
+    if kind:
+        chosen = [place for place in chosen if place.kind == kind] or chosen
     spelt = " ".join(unicodedata.normalize("NFC", text).lower().split())
-    for keep in (lambda p: p.kind == kind, lambda p: spelt in (p.name.lower(), _plain(p).lower())):
-        chosen = [place for place in chosen if keep(place)] or chosen
+    if not spelt.isascii():
+        chosen = [p for p in chosen if spelt in (p.name.lower(), _plain(p).lower())] or chosen
     return chosen[:MAX_CHOICES]
 
 
@@ -298,12 +318,9 @@ def _nearest(index: _CommuneIndex, forms: list[str]) -> list[Place]:
     best: dict[Place, int] = {}
     for form in forms:
         base, numbers = _base(form), _numbers(form)
-        limit = _max_edits(len(base))
-        if not limit:
+        if base in _commune_prefixes():  # 'phuong 17': the number alone decides, and did
             continue
-        for key, distance, _ in process.extract(
-            base, index.fuzzy, scorer=OSA.distance, score_cutoff=limit, limit=None
-        ):
+        for key, distance in _near(base, index.fuzzy):
             for place in index.by_base[key]:
                 if (not numbers or _numbers(_bare_of(place)) == numbers) and distance < best.get(place, 99):
                     best[place] = distance

@@ -72,6 +72,12 @@ def test_diacritics_typed_pick_tan_thanh_over_tan_thanh_with_a_dot():
     assert {p.name for p in find_commune("Xã Tân Thành").places} == {"Xã Tân Thành"}
 
 
+def test_without_diacritics_both_spellings_are_offered_even_if_one_has_none():
+    hcm = 79  # has both Xã Thanh An and Xã Thạnh An
+    assert {p.name for p in find_commune("thanh an", hcm).places} == {"Xã Thanh An", "Xã Thạnh An"}
+    assert [p.name for p in find_commune("Thạnh An", hcm).places] == ["Xã Thạnh An"]
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
