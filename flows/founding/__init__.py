@@ -19,7 +19,21 @@ from flows.founding.plan import Plan, PlanStep, build_plan, next_step, render_pl
 from flows.founding.rules import check
 
 __all__ = [
-    "FORMS", "Choice", "Finding", "Form", "Plan", "PlanStep", "Question",
-    "build_plan", "check", "drafts", "next_question", "next_step", "questions",
-    "render_findings", "render_forms_comparison", "render_plan", "render_progress",
+    "FORMS",
+    "Choice",
+    "Finding",
+    "Form",
+    "Plan",
+    "PlanStep",
+    "Question",
+    "build_plan",
+    "check",
+    "drafts",
+    "next_question",
+    "next_step",
+    "questions",
+    "render_findings",
+    "render_forms_comparison",
+    "render_plan",
+    "render_progress",
 ]

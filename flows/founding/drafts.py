@@ -26,7 +26,6 @@ from flows.text import fold
 _RED = RGBColor(0xC0, 0x00, 0x00)
 
 
-
 def drafts(answers: dict[str, Any], founders: list[dict[str, Any]] | None = None) -> list[Document]:
     """The drafts for the form: member list, then resolution and charter (HTX, liên hiệp) or contract (tổ hợp tác).
 
@@ -70,8 +69,9 @@ def _values(answers: dict[str, Any], rows: list[dict[str, Any]], text: dict[str,
     }
 
 
-def _build(kind: str, form_id: str, values: dict[str, str], rows: list[dict[str, Any]],
-           text: dict[str, Any]) -> Document:
+def _build(
+    kind: str, form_id: str, values: dict[str, str], rows: list[dict[str, Any]], text: dict[str, Any]
+) -> Document:
     spec = text[kind]
     doc = new_docx()
     doc.styles["Normal"].font.name = text["font"]

@@ -126,5 +126,10 @@ def render_forms_comparison(channel: str | None = None) -> str:
     """The three forms side by side (minimum, basis, legal personality, capital cap), each with its source."""
     settings = form_settings()
     office = load_yaml("founding/where.yaml")["office"]
-    return render("founding/forms_comparison.j2", channel=channel, law=settings["law"],
-                  forms=list(FORMS.values()), office=office)
+    return render(
+        "founding/forms_comparison.j2",
+        channel=channel,
+        law=settings["law"],
+        forms=list(FORMS.values()),
+        office=office,
+    )

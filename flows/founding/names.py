@@ -21,8 +21,14 @@ from flows.text import fold
 # Vietnamese vowels take at most one tone mark (grave, acute, tilde, hook, dot below) and
 # a vowel modifier where it exists (circumflex on a e o, breve on a, horn on o u).
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-_MODIFIERS = {"a": {"\u0302", "\u0306"}, "e": {"\u0302"}, "o": {"\u0302", "\u031b"}, "u": {"\u031b"},
-              "i": set(), "y": set()}
+_MODIFIERS = {
+    "a": {"\u0302", "\u0306"},
+    "e": {"\u0302"},
+    "o": {"\u0302", "\u031b"},
+    "u": {"\u031b"},
+    "i": set(),
+    "y": set(),
+}
 _CONSONANTS = set("bcdghklmnpqrstvx")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -76,28 +82,49 @@ def check_name(raw: str, form: Form | None) -> list[Finding]:
         return [Finding("name_empty", "block", ref)]
     folded = fold(name)
     found, matched = _prefix_of(folded)
-    proper = " ".join(name.split(" ")[len(matched.split()):])
+    proper = " ".join(name.split(" ")[len(matched.split()) :])
     findings: list[Finding] = []
     if form is not None:
         if found is not None and found.id != form.id:
-            findings.append(Finding("name_wrong_form", "block", ref,
-                                    {"name": name, "form": form.label, "other": found.label}))
+            findings.append(
+                Finding(
+                    "name_wrong_form", "block", ref, {"name": name, "form": form.label, "other": found.label}
+                )
+            )
         elif found is None:
-            findings.append(Finding("name_missing_prefix", "warn", ref,
-                                    {"name": name, "prefix": form.name_prefix,
-                                     "suggestion": f"{form.name_prefix} {name}"}))
+            findings.append(
+                Finding(
+                    "name_missing_prefix",
+                    "warn",
+                    ref,
+                    {"name": name, "prefix": form.name_prefix, "suggestion": f"{form.name_prefix} {name}"},
+                )
+            )
         elif proper and fold(matched) != fold(form.name_prefix):
-            findings.append(Finding("name_abbreviated", "warn", ref,
-                                    {"name": name, "prefix": form.name_prefix,
-                                     "suggestion": f"{form.name_prefix} {proper}"}))
+            findings.append(
+                Finding(
+                    "name_abbreviated",
+                    "warn",
+                    ref,
+                    {"name": name, "prefix": form.name_prefix, "suggestion": f"{form.name_prefix} {proper}"},
+                )
+            )
     if found is not None and not proper:
-        findings.append(Finding("name_no_proper_name", "block", ref, {"name": name, "prefix": found.name_prefix}))
+        findings.append(
+            Finding("name_no_proper_name", "block", ref, {"name": name, "prefix": found.name_prefix})
+        )
     bad = sorted({c for c in name if not (c == " " or c.isdigit() or is_vietnamese_letter(c))})
     if bad:
         findings.append(Finding("name_bad_characters", "warn", ref, {"name": name, "characters": bad}))
     if len(name) > rules["max_length"]:
-        findings.append(Finding("name_too_long", "warn", ref,
-                                {"name": name, "length": len(name), "max_length": rules["max_length"]}))
+        findings.append(
+            Finding(
+                "name_too_long",
+                "warn",
+                ref,
+                {"name": name, "length": len(name), "max_length": rules["max_length"]},
+            )
+        )
     padded = f" {folded} "
     hits = [w for w in rules["sensitive_words"] if f" {fold(w)} " in padded]
     if hits:

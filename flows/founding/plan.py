@@ -90,7 +90,10 @@ def render_plan(plan: Plan, progress: dict[str, bool], channel: str | None = Non
     """The whole plan in Vietnamese with done marks, the dossier, where to file and who helps, each with its source."""
     serious = [f for f in plan.findings if f.severity != "info"]
     return render(
-        "founding/plan.j2", channel=channel, plan=plan, progress=progress,
+        "founding/plan.j2",
+        channel=channel,
+        plan=plan,
+        progress=progress,
         findings=render_findings(serious, channel) if serious else "",
         foreign=any(i.id == "chung_nhan_dau_tu" for i in plan.dossier),
     )
@@ -99,8 +102,15 @@ def render_plan(plan: Plan, progress: dict[str, bool], channel: str | None = Non
 def render_progress(plan: Plan, progress: dict[str, bool], channel: str | None = None) -> str:
     """A short progress view: how many steps are done and the next one."""
     done = sum(1 for s in plan.steps if progress.get(s.id))
-    return render("founding/progress.j2", channel=channel, plan=plan, progress=progress,
-                  done=done, total=len(plan.steps), next=next_step(plan, progress))
+    return render(
+        "founding/progress.j2",
+        channel=channel,
+        plan=plan,
+        progress=progress,
+        done=done,
+        total=len(plan.steps),
+        next=next_step(plan, progress),
+    )
 
 
 def _dossier(form: Form, foreign: bool) -> tuple[DossierItem, ...]:
@@ -113,8 +123,13 @@ def _dossier(form: Form, foreign: bool) -> tuple[DossierItem, ...]:
 
 
 def _steps(form: Form, dossier: tuple[DossierItem, ...]) -> tuple[PlanStep, ...]:
-    values = {"form_label": form.label, "form_noun": form.label.lower(), "min_members": form.min_members,
-              "member_noun": form.member_noun, "founded_by": form.founded_by}
+    values = {
+        "form_label": form.label,
+        "form_noun": form.label.lower(),
+        "min_members": form.min_members,
+        "member_noun": form.member_noun,
+        "founded_by": form.founded_by,
+    }
     steps = []
     for raw in load_yaml("founding/steps.yaml")["steps"]:
         if form.id not in raw["forms"]:
@@ -124,8 +139,15 @@ def _steps(form: Form, dossier: tuple[DossierItem, ...]) -> tuple[PlanStep, ...]
             refs = (form.members_reference,)
         elif raw.get("references_from") == "dossier":
             refs = tuple(dict.fromkeys(item.reference for item in dossier))
-        steps.append(PlanStep(raw["id"], raw["title"], " ".join(raw["detail"].format_map(values).split()),
-                              refs, raw.get("unverified", False)))
+        steps.append(
+            PlanStep(
+                raw["id"],
+                raw["title"],
+                " ".join(raw["detail"].format_map(values).split()),
+                refs,
+                raw.get("unverified", False),
+            )
+        )
     return tuple(steps)
 
 

@@ -46,19 +46,41 @@ def _members(form: Form, answers: dict[str, Any]) -> list[Finding]:
         return []
     if members < form.min_members:
         # A liên hiệp's members are HTX: no smaller form of people fits them.
-        offers = () if form.id == "lien_hiep" else tuple(
-            f.id for f in FORMS.values() if f.id not in (form.id, "lien_hiep") and f.min_members <= members
+        offers = (
+            ()
+            if form.id == "lien_hiep"
+            else tuple(
+                f.id
+                for f in FORMS.values()
+                if f.id not in (form.id, "lien_hiep") and f.min_members <= members
+            )
         )
-        return [Finding(
-            "members_below_minimum", "block", form.members_reference,
-            {"form": form.label, "minimum": form.min_members, "members": members,
-             "member_noun": form.member_noun, "offers": [FORMS[i].label for i in offers]},
-            offers,
-        )]
+        return [
+            Finding(
+                "members_below_minimum",
+                "block",
+                form.members_reference,
+                {
+                    "form": form.label,
+                    "minimum": form.min_members,
+                    "members": members,
+                    "member_noun": form.member_noun,
+                    "offers": [FORMS[i].label for i in offers],
+                },
+                offers,
+            )
+        ]
     htx = FORMS["hop_tac_xa"]
     if form.id == "to_hop_tac" and members >= htx.min_members:
-        return [Finding("could_be_htx", "info", htx.members_reference,
-                        {"members": members, "minimum": htx.min_members}, (htx.id,))]
+        return [
+            Finding(
+                "could_be_htx",
+                "info",
+                htx.members_reference,
+                {"members": members, "minimum": htx.min_members},
+                (htx.id,),
+            )
+        ]
     return []
 
 
@@ -67,8 +89,11 @@ def _member_kinds(form: Form, answers: dict[str, Any]) -> list[Finding]:
     ref = form_settings()["membership_reference"]
     if form.id == "lien_hiep":
         if kinds & _HTX_KINDS_ONLY:
-            return [Finding("lien_hiep_members_are_htx", "warn", form.members_reference,
-                            {"minimum": form.min_members})]
+            return [
+                Finding(
+                    "lien_hiep_members_are_htx", "warn", form.members_reference, {"minimum": form.min_members}
+                )
+            ]
         return []
     findings = []
     if "ca_nhan" in kinds and form.id == "hop_tac_xa":
@@ -89,20 +114,37 @@ def _capital(form: Form, answers: dict[str, Any]) -> list[Finding]:
     if largest is None:
         return []
     if largest > capital:
-        return [Finding("contribution_exceeds_capital", "block", ref,
-                        {"largest": largest, "capital": capital})]
+        return [
+            Finding("contribution_exceeds_capital", "block", ref, {"largest": largest, "capital": capital})
+        ]
     findings = []
     cap = form.max_single_share_pct
     if largest * 100 > capital * cap:
-        findings.append(Finding(
-            "contribution_over_cap", "warn", form_settings()["single_share_reference"],
-            {"form": form.label, "cap_pct": cap, "share_pct": round(largest * 100 / capital, 1),
-             "largest": largest, "capital": capital, "allowed": capital * cap // 100},
-        ))
+        findings.append(
+            Finding(
+                "contribution_over_cap",
+                "warn",
+                form_settings()["single_share_reference"],
+                {
+                    "form": form.label,
+                    "cap_pct": cap,
+                    "share_pct": round(largest * 100 / capital, 1),
+                    "largest": largest,
+                    "capital": capital,
+                    "allowed": capital * cap // 100,
+                },
+            )
+        )
     members = answers.get("members")
     if members and largest * members < capital:
-        findings.append(Finding("contribution_inconsistent", "warn", ref,
-                                {"largest": largest, "capital": capital, "members": members}))
+        findings.append(
+            Finding(
+                "contribution_inconsistent",
+                "warn",
+                ref,
+                {"largest": largest, "capital": capital, "members": members},
+            )
+        )
     return findings
 
 

@@ -49,7 +49,10 @@ def test_a_lien_hiep_of_three_htx_passes():
 
 
 def test_a_lien_hiep_with_individuals_is_told_its_members_are_htx():
-    assert codes({"form": "lien_hiep", "member_kinds": ["ca_nhan"]})["lien_hiep_members_are_htx"].severity == "warn"
+    assert (
+        codes({"form": "lien_hiep", "member_kinds": ["ca_nhan"]})["lien_hiep_members_are_htx"].severity
+        == "warn"
+    )
 
 
 def test_31_percent_from_one_member_is_flagged_and_30_is_fine():
@@ -84,8 +87,12 @@ def test_a_contribution_larger_than_the_capital_is_blocked():
 
 
 def test_numbers_that_cannot_add_up_are_questioned():
-    answers = {"form": "hop_tac_xa", "members": 5, "charter_capital": 1_000_000_000,
-               "largest_contribution": 100_000_000}
+    answers = {
+        "form": "hop_tac_xa",
+        "members": 5,
+        "charter_capital": 1_000_000_000,
+        "largest_contribution": 100_000_000,
+    }
     assert "contribution_inconsistent" in codes(answers)
 
 
@@ -94,8 +101,10 @@ def test_zero_capital_for_an_htx_is_questioned():
 
 
 def test_foreign_members_bring_the_investment_certificate_and_the_30_percent_cap():
-    for answers in ({"form": "hop_tac_xa", "has_foreign": True},
-                    {"form": "hop_tac_xa", "member_kinds": ["nha_dau_tu_nuoc_ngoai"]}):
+    for answers in (
+        {"form": "hop_tac_xa", "has_foreign": True},
+        {"form": "hop_tac_xa", "member_kinds": ["nha_dau_tu_nuoc_ngoai"]},
+    ):
         found = codes(answers)
         assert "giấy chứng nhận đăng ký đầu tư" in found["foreign_dossier"].text()
         assert "30%" in found["foreign_cap"].text()
@@ -119,7 +128,9 @@ def test_undecided_form_is_noted_and_no_form_rule_runs():
 
 
 def test_findings_come_blocks_first():
-    order = [f.severity for f in check({"form": "hop_tac_xa", "members": 4, "has_foreign": True, "name": "x"})]
+    order = [
+        f.severity for f in check({"form": "hop_tac_xa", "members": 4, "has_foreign": True, "name": "x"})
+    ]
     assert order == sorted(order, key=["block", "warn", "info"].index)
 
 
@@ -129,5 +140,8 @@ def test_partial_answers_give_no_findings_about_what_is_not_asked_yet():
 
 def test_forms_carry_their_minimums_and_references():
     assert {f: (FORMS[f].min_members, FORMS[f].legal_entity) for f in FORMS} == {
-        "to_hop_tac": (2, False), "hop_tac_xa": (5, True), "lien_hiep": (3, True)}
+        "to_hop_tac": (2, False),
+        "hop_tac_xa": (5, True),
+        "lien_hiep": (3, True),
+    }
     assert all(f.members_reference.startswith("Luật Hợp tác xã 2023") for f in FORMS.values())

@@ -1,6 +1,8 @@
 """Offline checks of a proposed name (Nghị định 92/2024/NĐ-CP, Điều 15)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flows.founding import check
 from flows.founding.names import clean_name, is_vietnamese_letter
@@ -72,3 +74,13 @@ def test_vietnamese_letters_are_letters_and_others_are_not():
 
 def test_clean_name_composes_diacritics_and_collapses_spaces():
     assert clean_name("Ho\u0302\u0323i  An\x00") == "Hội An"
+
+
+@given(name=st.text(max_size=120), form=st.sampled_from(["to_hop_tac", "hop_tac_xa", "lien_hiep", "chua_ro"]))
+@settings(max_examples=200, deadline=None)
+def test_any_typed_name_gets_words_and_either_empty_or_the_offline_caveat(name, form):
+    findings = [f for f in check({"form": form, "name": name}) if f.code.startswith("name_")]
+    codes = {f.code for f in findings}
+    assert len(codes & {"name_empty", "name_uniqueness_offline"}) == 1
+    for finding in findings:
+        assert finding.text() and finding.reference
