@@ -65,14 +65,17 @@ def match_option(text: str, options: Sequence[Option], cutoff: float = 82) -> Op
             names.setdefault(fold(name), opt)
     if folded in names:
         return names[folded]
-    best = process.extractOne(folded, list(names), scorer=fuzz.WRatio, score_cutoff=cutoff)
-    if best is None:
+    best_by_option: dict[str, tuple[float, Option]] = {}
+    for name, score, _ in process.extract(folded, list(names), scorer=fuzz.WRatio, score_cutoff=cutoff, limit=None):
+        opt = names[name]
+        if score > best_by_option.get(opt.id, (0.0, opt))[0]:
+            best_by_option[opt.id] = (score, opt)
+    ranked = sorted(best_by_option.values(), key=lambda pair: -pair[0])
+    if not ranked:
         return None
-    # a clear winner only: two labels close to each other make it a guess
-    runner = process.extract(folded, list(names), scorer=fuzz.WRatio, limit=2)
-    if len(runner) == 2 and names[runner[0][0]] is not names[runner[1][0]] and runner[0][1] - runner[1][1] < 4:
-        return None
-    return names[best[0]]
+    if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < 4:
+        return None  # two options about as close: a guess, so ask again
+    return ranked[0][1]
 
 
 class Kind:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flows import geo
 from flows.content import load_yaml
 from flows.context import Context
 from flows.dsl import Ask, Do, Flow, Show
@@ -31,6 +32,8 @@ def apply_answers(ctx: Context) -> None:
             setattr(ctx.profile, name, ctx.answers[name])
     if "province_code" in ctx.answers and "commune_code" not in ctx.answers:
         ctx.profile.commune_code = None  # a new province makes the old commune wrong
+    if ctx.answers.get("commune_code") and not ctx.answers.get("province_code"):
+        ctx.profile.province_code = geo.commune(ctx.answers["commune_code"]).province_code
 
 
 async def _save(ctx: Context) -> None:
@@ -39,17 +42,13 @@ async def _save(ctx: Context) -> None:
     ctx.record("onboarding.completed", role=ctx.profile.role, province=ctx.profile.province_code)
 
 
-def has_province(ctx: Context) -> bool:
-    return bool(ctx.answers.get("province_code") or ctx.profile.province_code)
-
-
 onboarding = Flow(
     "onboarding",
     [
         Show(Step.WELCOME, "onboarding/welcome.j2"),
         Ask(Step.ROLE, "onboarding/ask_role.j2", Choice(ROLES), save_as="role"),
         Ask(Step.PROVINCE, "onboarding/ask_province.j2", Province(), save_as="province_code"),
-        Ask(Step.COMMUNE, "onboarding/ask_commune.j2", Commune(), save_as="commune_code", when=has_province),
+        Ask(Step.COMMUNE, "onboarding/ask_commune.j2", Commune(), save_as="commune_code"),
         Ask(Step.ANNOUNCEMENTS, "onboarding/ask_announcements.j2", YesNo(), save_as="announcements"),
         Do(Step.SAVE, _save),
         Show(Step.DONE, "onboarding/done.j2", next="flow:menu"),

@@ -62,3 +62,21 @@ async def engine(database_url):
 def sessionmaker(engine):
     """A session factory on the test database."""
     return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def bot_engine(sessionmaker):
+    """The conversation engine with every flow, on the test database, on a fixed date."""
+    from flows.catalog import all_flows
+    from flows.engine import Engine
+    from tests.chat import fixed_clock
+
+    return Engine(sessionmaker, all_flows(), clock=fixed_clock())
+
+
+@pytest.fixture
+def chat(bot_engine):
+    """A user chatting with the bot."""
+    from tests.chat import Chat
+
+    return Chat(bot_engine)

@@ -1,0 +1,221 @@
+"""Telegram through python-telegram-bot 22: long polling, or a webhook on our aiohttp app.
+
+Updates become flows.messages.Incoming; replies go back as HTML messages with inline keyboards
+whose callback data are the engine's stable button ids. A tapped button's message is edited to
+show the choice and lose its keyboard, so an old keyboard cannot be pressed twice by accident.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import BaseRequest
+
+from bot.channels.errors import PermanentError, RecipientGone, RetryLater, TransientError
+from bot.channels.render import split_html
+from flows.engine import Engine
+from flows.messages import Button, Incoming, Reply
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+TEXT_LIMIT = 4096
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """The engine's view of an update: typed text or a pressed button; None for anything else."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return None
+    name = user.full_name
+    if update.callback_query is not None:
+        return Incoming(CHANNEL, str(user.id), button=update.callback_query.data or "", display_name=name,
+                        message_id=f"cb{update.callback_query.id}")
+    message = update.message
+    if message is None:
+        return None
+    return Incoming(CHANNEL, str(user.id), text=message.text or message.caption or "", display_name=name,
+                    message_id=f"m{message.chat_id}:{message.message_id}")
+
+
+def keyboard(buttons: list[Button]) -> InlineKeyboardMarkup | None:
+    """Options one or two to a row (short labels share a row); navigation buttons together last."""
+    if not buttons:
+        return None
+    rows: list[list[InlineKeyboardButton]] = []
+    nav = [b for b in buttons if b.id.endswith(("|_back", "|_skip"))]
+    row: list[InlineKeyboardButton] = []
+    for b in buttons:
+        if b in nav:
+            continue
+        row.append(InlineKeyboardButton(b.label, callback_data=b.id))
+        if len(b.label) > 18 or len(row) == 2:
+            if len(row) == 2 and len(b.label) > 18:
+                rows.append(row[:1])
+                row = row[1:]
+            rows.append(row)
+            row = []
+    if row:
+        rows.append(row)
+    if nav:
+        rows.append([InlineKeyboardButton(b.label, callback_data=b.id) for b in nav])
+    return InlineKeyboardMarkup(rows)
+
+
+class TelegramChannel:
+    """One Telegram bot serving the engine; `sender()` gives the announcement queue a way out."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        token: str,
+        *,
+        base_url: str = "https://api.telegram.org/bot",
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        request: BaseRequest | None = None,
+        poll_interval: float = 0.0,
+        poll_timeout: int = 10,
+    ) -> None:
+        self.engine = engine
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
+        self.poll_interval, self.poll_timeout = poll_interval, poll_timeout
+        builder = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(base_url)
+            .base_file_url(base_url.replace("/bot", "/file/bot"))
+            .concurrent_updates(64)
+        )
+        if request is not None:
+            builder = builder.request(request).get_updates_request(request)
+        if webhook_url:
+            builder = builder.updater(None)
+        self.application: Application = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+
+    @property
+    def bot(self) -> Bot:
+        return self.application.bot
+
+    # ---- life cycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Connect: set the webhook (webhook mode) or start long polling."""
+        await self.application.initialize()
+        await self.application.start()
+        if self.webhook_url:
+            await self.bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
+                                       allowed_updates=["message", "callback_query"])
+        else:
+            await self.bot.delete_webhook()
+            await self.application.updater.start_polling(
+                poll_interval=self.poll_interval, timeout=self.poll_timeout,
+                allowed_updates=["message", "callback_query"],
+            )
+
+    async def stop(self) -> None:
+        """Stop polling and the application, letting updates in hand finish."""
+        if self.application.updater and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    def routes(self) -> list[web.RouteDef]:
+        """The webhook route, when in webhook mode."""
+        return [web.post("/telegram/webhook", self.webhook)] if self.webhook_url else []
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """Accept an update from Telegram if the secret header matches; process it after answering."""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not self.webhook_secret or not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
+            return web.json_response({"ok": False, "description": "forbidden"}, status=403)
+        try:
+            data = await request.json(loads=json.loads)
+            update = Update.de_json(data, self.bot)
+        except (ValueError, TypeError, KeyError):
+            return web.json_response({"ok": False, "description": "bad update"}, status=400)
+        await self.application.update_queue.put(update)
+        return web.json_response({"ok": True})
+
+    # ---- conversation -----------------------------------------------------------------------
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        incoming = to_incoming(update)
+        if incoming is None:
+            return
+        replies = await self.engine.handle(incoming)  # first await: keeps one user's order
+        query = update.callback_query
+        chat_id = update.effective_chat.id if update.effective_chat else int(incoming.external_id)
+        if query is not None:
+            await self._close_keyboard(query)
+        await self.deliver(chat_id, replies)
+
+    async def _close_keyboard(self, query: Any) -> None:
+        """Answer the button press and show the choice under its question, without the keyboard."""
+        try:
+            await query.answer()
+            message = query.message
+            if message is None or not getattr(message, "text", None):
+                return
+            label = next(
+                (b.text for row in (message.reply_markup.inline_keyboard if message.reply_markup else [])
+                 for b in row if b.callback_data == query.data),
+                None,
+            )
+            text = message.text_html + (f"\n\n➡️ <b>{_escape(label)}</b>" if label else "")
+            await query.edit_message_text(text[:TEXT_LIMIT], parse_mode=ParseMode.HTML, reply_markup=None)
+        except TelegramError as exc:  # an old message may no longer be editable
+            log.debug("could not close keyboard: %s", exc)
+
+    async def deliver(self, chat_id: int | str, replies: list[Reply]) -> None:
+        """Send replies in order: long texts split, buttons on the last piece, files as documents."""
+        for reply in replies:
+            if reply.document is not None:
+                doc = reply.document
+                await self.bot.send_document(chat_id, InputFile(doc.data, filename=doc.filename),
+                                             caption=(doc.caption or "")[:1024] or None)
+                continue
+            pieces = split_html(reply.text, TEXT_LIMIT)
+            for i, piece in enumerate(pieces):
+                markup = keyboard(reply.buttons) if i == len(pieces) - 1 else None
+                await self.bot.send_message(chat_id, piece, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.warning("telegram update failed: %s", context.error)
+
+    # ---- outgoing for queues ---------------------------------------------------------------
+
+    async def send(self, external_id: str, text: str) -> None:
+        """Send one announcement; channel errors become the queue's delivery outcomes."""
+        try:
+            for piece in split_html(text, TEXT_LIMIT):
+                await self.bot.send_message(int(external_id), piece, parse_mode=ParseMode.HTML)
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            raise RetryLater(wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)) from exc
+        except Forbidden as exc:
+            raise RecipientGone(str(exc)) from exc
+        except (TimedOut, NetworkError) as exc:
+            if isinstance(exc, BadRequest):
+                raise PermanentError(str(exc)) from exc
+            raise TransientError(str(exc)) from exc
+        except TelegramError as exc:
+            raise PermanentError(str(exc)) from exc
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)

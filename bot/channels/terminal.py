@@ -1,0 +1,56 @@
+"""`htxbot chat`: talk to the bot in a terminal, or script a session through stdin (one message a line)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from bot.channels.render import as_text
+from flows.engine import Engine
+from flows.messages import Incoming
+
+CHANNEL = "terminal"
+
+
+async def chat(engine: Engine, user: str, stdin=None, stdout=None) -> None:
+    """Read messages until end of input; print each reply. Interactive when stdin is a terminal."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    interactive = stdin.isatty()
+    loop = asyncio.get_running_loop()
+    if interactive:
+        await _say(engine, Incoming(CHANNEL, user, text="/start", display_name=user), stdout)
+    while True:
+        if interactive:
+            stdout.write("\n> ")
+            stdout.flush()
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line:
+            break
+        text = line.rstrip("\n")
+        if not text.strip():
+            continue
+        if not interactive:
+            stdout.write(f"> {text}\n")
+        await _say(engine, Incoming(CHANNEL, user, text=text, display_name=user), stdout)
+
+
+async def _say(engine: Engine, incoming: Incoming, stdout) -> None:
+    for reply in await engine.handle(incoming):
+        if reply.document is not None:
+            path = _save(reply.document)
+            stdout.write(f"{as_text(reply)}\n[tệp đã lưu: {path}]\n")
+        else:
+            stdout.write(as_text(reply) + "\n")
+        stdout.write("\n")
+    stdout.flush()
+
+
+def _save(document) -> str:
+    from pathlib import Path
+
+    out = Path("var") / "files"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / document.filename
+    path.write_bytes(document.data)
+    return str(path)

@@ -1,0 +1,161 @@
+"""The `htxbot` command: run, chat, db upgrade, content check (and the domain commands)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.settings import Settings
+from flows.content import load_yaml
+
+Handler = Callable[[Settings, argparse.Namespace], Any]
+
+
+def say(key: str, **values: Any) -> None:
+    """Print a CLI message from content/cli.yaml."""
+    print(load_yaml("cli.yaml")[key].format(**values))
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a bad value ends the program with one clear line."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]).upper() or "?"
+        say("bad_settings", field=field, error=err["msg"])
+        raise SystemExit(2) from None
+
+
+# ---- commands ----------------------------------------------------------------------------
+
+
+def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> None:
+    from db.migrate import upgrade
+
+    path = settings.sqlite_path()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    say("db_upgraded", url=_safe_url(settings.database_url))
+
+
+def cmd_content_check(_settings: Settings, _args: argparse.Namespace) -> None:
+    from flows.check import check_content
+
+    report = check_content()
+    if report.problems:
+        say("content_bad", count=len(report.problems))
+        for problem in report.problems:
+            print(f"  - {problem}")
+        raise SystemExit(1)
+    say("content_ok", templates=report.templates, rendered=report.rendered, flows=report.flows)
+
+
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.app import build_app
+    from bot.channels.terminal import chat
+
+    async def main() -> None:
+        app = build_app(settings)
+        try:
+            await chat(app.engine, args.user)
+        finally:
+            await app.close()
+
+    asyncio.run(main())
+
+
+def cmd_run(settings: Settings, _args: argparse.Namespace) -> None:
+    asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    from aiohttp import web
+
+    from bot.app import build_app, build_web
+
+    app = build_app(settings)
+    telegram = None
+    if settings.telegram_bot_token:
+        from bot.channels.telegram import TelegramChannel
+
+        telegram = TelegramChannel(
+            app.engine,
+            settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.telegram_api_base_url,
+            webhook_url=settings.telegram_webhook_url,
+            webhook_secret=settings.telegram_webhook_secret.get_secret_value()
+            if settings.telegram_webhook_secret else None,
+        )
+        app.channels["telegram"] = telegram
+    runner = web.AppRunner(build_web(app))
+    await runner.setup()
+    await web.TCPSite(runner, settings.listen_host, settings.listen_port).start()
+    say("running", db=_safe_url(settings.database_url), host=settings.listen_host, port=settings.listen_port)
+    if telegram:
+        await telegram.start()
+        say("telegram_webhook" if settings.telegram_webhook_url else "telegram_polling",
+            url=settings.telegram_webhook_url)
+    else:
+        say("no_token")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    say("stopping")
+    if telegram:
+        await telegram.stop()
+    await runner.cleanup()
+    await app.close()
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# ---- parser ------------------------------------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser; each sub-command names its handler."""
+    p = argparse.ArgumentParser(prog="htxbot", description="HTX Bot")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="chạy bot (web, Telegram nếu có token)").set_defaults(handler=cmd_run)
+    chat = sub.add_parser("chat", help="trò chuyện với bot trong terminal")
+    chat.add_argument("--user", default="terminal", help="mã người dùng (giữ hội thoại giữa các lần chạy)")
+    chat.set_defaults(handler=cmd_chat)
+    dbp = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_command", required=True)
+    dbp.add_parser("upgrade", help="nâng cấp lược đồ").set_defaults(handler=cmd_db_upgrade)
+    content = sub.add_parser("content", help="nội dung").add_subparsers(dest="content_command", required=True)
+    content.add_parser("check", help="kiểm tra mọi mẫu tin nhắn").set_defaults(handler=cmd_content_check)
+    for extend in _extensions():
+        extend(sub)
+    return p
+
+
+def _extensions() -> list[Callable[[Any], None]]:
+    """Sub-commands of the domain modules (rules, coops, officials, reports)."""
+    return []
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `htxbot` command."""
+    args = parser().parse_args(argv)
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        args.handler(settings, args)
+    except KeyboardInterrupt:
+        sys.exit(130)
