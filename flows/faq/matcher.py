@@ -1,0 +1,196 @@
+"""Matching free text to FAQ entries the way farmers type: folded, abbreviated, misspelt, reworded.
+
+Text is folded (flows.text), abbreviations are expanded, misspelt words are corrected to the
+nearest word of the knowledge base (rapidfuzz, counting a swap of two letters as one edit), synonym phrases are replaced by one canonical
+phrase (content/faq/synonyms.yaml). An entry's score mixes an idf-weighted overlap of words and
+word pairs with the best rapidfuzz similarity to one of its question variants.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from flows.faq.knowledge import Entry
+from flows.text import fold, words
+
+RECALL_WEIGHT = 0.45  # share of the query's words found in the entry (questions and source)
+PRECISION_WEIGHT = 0.2  # share of the closest question variant's words found in the query
+SIMILARITY_WEIGHT = 0.35  # rapidfuzz similarity to the closest question variant
+PAIR_WEIGHT = 0.5  # a word pair counts half a word: it rewards word order without drowning words
+ANSWER_AT = 0.42  # below this score nothing is answered
+ALSO_AT = 0.33  # runners-up above this are offered as "bạn có thể muốn hỏi"
+TYPO_CUTOFF = 0.75  # similarity (edits with swaps, 0..1) needed to correct an unknown word
+TYPO_MIN_LENGTH = 4
+CORRECTIONS_KEPT = 8192
+
+
+@dataclass(frozen=True)
+class Match:
+    """The best entry for a text (None when nothing fits well), its score, and up to two others."""
+
+    entry: Entry | None
+    score: float
+    also: list[Entry] = field(default_factory=list)
+    is_task: bool = False
+
+
+class Normalizer:
+    """Turns text into canonical folded tokens: abbreviations, typos and synonyms resolved."""
+
+    def __init__(self, synonyms: dict[str, Any]) -> None:
+        self.abbreviations = {fold(k): words(v) for k, v in (synonyms.get("abbreviations") or {}).items()}
+        self.phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for group in synonyms.get("synonyms") or []:
+            canonical = ("_".join(words(group[0])),)
+            for phrase in group:
+                self.phrases[tuple(words(phrase))] = canonical
+        self.longest = max((len(p) for p in self.phrases), default=1)
+        self.noise = frozenset(words(" ".join(synonyms.get("noise") or [])))
+        self.stop = frozenset(words(" ".join(synonyms.get("stopwords") or [])))
+        self.vocabulary: frozenset[str] = frozenset()
+        self._by_initial: dict[str, list[str]] = {}
+        self._corrections: dict[str, str] = {}
+
+    def learn(self, texts: list[str]) -> None:
+        """Set the vocabulary typos are corrected to: the words of these texts and of every synonym."""
+        vocab = {w for text in texts for w in self._expand(words(text))}
+        vocab |= {w for phrase in self.phrases for w in phrase}
+        vocab |= {w for expansion in self.abbreviations.values() for w in expansion}
+        self.vocabulary = frozenset(vocab)
+        self._by_initial = {}
+        for w in sorted(vocab):
+            if len(w) >= TYPO_MIN_LENGTH and not w.isdigit():
+                self._by_initial.setdefault(w[0], []).append(w)
+        self._corrections.clear()
+
+    def tokens(self, text: str) -> list[str]:
+        """Canonical tokens of a text, noise words removed (stop words kept for word pairs)."""
+        tokens = [self._correct(w) for w in self._expand(words(text))]
+        return [w for w in self._synonyms(tokens) if w not in self.noise]
+
+    def features(self, tokens: list[str]) -> set[str]:
+        """Content words and adjacent word pairs (not two function words): what the overlap score counts."""
+        unigrams = {w for w in tokens if w not in self.stop}
+        pairs = {
+            f"{a}+{b}"
+            for a, b in zip(tokens, tokens[1:], strict=False)
+            if a not in self.stop or b not in self.stop
+        }
+        return unigrams | pairs
+
+    def content(self, tokens: list[str]) -> str:
+        """The content words, sorted, as one string: rapidfuzz's ratio on it is a token-sort ratio."""
+        return " ".join(sorted(w for w in tokens if w not in self.stop))
+
+    def _expand(self, tokens: list[str]) -> list[str]:
+        out: list[str] = []
+        for w in tokens:
+            out.extend(self.abbreviations.get(w, (w,)))
+        return out
+
+    def _correct(self, word: str) -> str:
+        if word in self.vocabulary or len(word) < TYPO_MIN_LENGTH or word.isdigit():
+            return word
+        if word not in self._corrections:
+            if len(self._corrections) >= CORRECTIONS_KEPT:
+                self._corrections.clear()
+                # Typos keep the first letter: "thah" -> "thanh", but "chao" never becomes "bao".
+            choices = self._by_initial.get(word[0], [])
+            best = process.extractOne(
+                word, choices, scorer=OSA.normalized_similarity, score_cutoff=TYPO_CUTOFF
+            )
+            self._corrections[word] = best[0] if best else word
+        return self._corrections[word]
+
+    def _synonyms(self, tokens: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self.longest, len(tokens) - i), 0, -1):
+                canonical = self.phrases.get(tuple(tokens[i : i + n]))
+                if canonical is not None:
+                    out.extend(canonical)
+                    i += n
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+
+class Index:
+    """Scores every entry against a text; built once from the entries and the normalizer."""
+
+    def __init__(self, entries: list[Entry], normalizer: Normalizer) -> None:
+        self.entries = entries
+        self.normalizer = normalizer
+        normalizer.learn([q for e in entries for q in e.questions])
+        entry_features: list[set[str]] = []  # per entry: every question variant and the source
+        variant_features: list[set[str]] = []
+        self._variants: list[str] = []  # per variant: content words, for rapidfuzz
+        self._owner: list[int] = []  # per variant: its entry
+        for number, entry in enumerate(entries):
+            feats = normalizer.features(normalizer.tokens(entry.source))
+            for question in entry.questions:
+                tokens = normalizer.tokens(question)
+                variant = normalizer.features(tokens)
+                feats |= variant
+                self._variants.append(normalizer.content(tokens))
+                variant_features.append(variant)
+                self._owner.append(number)
+            entry_features.append(feats)
+        df = Counter(f for feats in entry_features for f in feats)
+        n = len(entries)
+        self.idf = {f: math.log(1 + (n - d + 0.5) / (d + 0.5)) for f, d in df.items()}
+        self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        # Posting lists: a query only visits the entries and variants that share one of its features.
+        self._entries_with: dict[str, list[int]] = {}
+        for number, feats in enumerate(entry_features):
+            for f in feats:
+                self._entries_with.setdefault(f, []).append(number)
+        self._variants_with: dict[str, list[int]] = {}
+        for number, feats in enumerate(variant_features):
+            for f in feats:
+                self._variants_with.setdefault(f, []).append(number)
+        self._variant_mass = [sum(self._weight(f) for f in feats) for feats in variant_features]
+
+    def _weight(self, feature: str) -> float:
+        return self.idf.get(feature, self._unknown_idf) * (PAIR_WEIGHT if "+" in feature else 1.0)
+
+    def scores(self, text: str) -> list[tuple[float, int]]:
+        """(score in 0..1, entry number) for every entry sharing a word with the text, best first."""
+        tokens = self.normalizer.tokens(text)
+        query = self.normalizer.features(tokens)
+        if not query:
+            return []
+        weights = {f: self._weight(f) for f in query}
+        total = sum(weights.values())
+        recall: dict[int, float] = {}
+        shared: dict[int, float] = {}
+        for f, w in weights.items():
+            for e in self._entries_with.get(f, ()):
+                recall[e] = recall.get(e, 0.0) + w / total
+            for v in self._variants_with.get(f, ()):
+                shared[v] = shared.get(v, 0.0) + w
+        precision = dict.fromkeys(recall, 0.0)
+        for v, mass in shared.items():
+            owner = self._owner[v]
+            precision[owner] = max(precision[owner], mass / self._variant_mass[v])
+        similar = dict.fromkeys(recall, 0.0)
+        content = self.normalizer.content(tokens)
+        if content:
+            for _, score, v in process.extract(content, self._variants, scorer=fuzz.ratio, limit=None):
+                owner = self._owner[v]
+                if owner in similar:
+                    similar[owner] = max(similar[owner], score / 100)
+        ranked = [
+            (RECALL_WEIGHT * recall[e] + PRECISION_WEIGHT * precision[e] + SIMILARITY_WEIGHT * similar[e], e)
+            for e in recall
+        ]
+        return sorted(ranked, reverse=True)
