@@ -10,6 +10,7 @@ import csv
 import functools
 import io
 import logging
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,23 +251,37 @@ def _province_code(value: str) -> int | None:
 
 
 @functools.cache
-def _commune_index(province: int) -> tuple[dict[str, list[int]], set[int]]:
+def _commune_index(province: int) -> tuple[dict[str, list[int]], dict[str, list[int]], set[int]]:
+    """Names to codes in a province: exact (lower case, with diacritics) and folded; full and short names."""
     prefixes = load_yaml("registry/import.yaml")["commune_prefixes"]
-    full: dict[str, list[int]] = {}
-    short: dict[str, list[int]] = {}
+    exact: dict[str, list[int]] = {}
+    folded: dict[str, list[int]] = {}
     codes: set[int] = set()
     for ward in Ward.iter_by_province(Province.from_code(province).code):
         code = int(ward.code)
         codes.add(code)
-        folded = fold(ward.name)
-        full.setdefault(folded, []).append(code)
-        short.setdefault(_strip(folded, prefixes), []).append(code)
-    return {**short, **full}, codes
+        name = _lower(ward.name)
+        short = name.split(" ", 2)[2] if name.startswith("đặc khu ") else name.split(" ", 1)[1]
+        for key in {name, short}:
+            exact.setdefault(key, []).append(code)
+        for key in {fold(ward.name), _strip(fold(ward.name), prefixes)}:
+            folded.setdefault(key, []).append(code)
+    return exact, folded, codes
+
+
+def _lower(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).lower().split())
 
 
 def _commune_codes(province: int, value: str) -> list[int]:
-    """Matching commune codes in a province: one when found, several when a short name is ambiguous."""
-    index, codes = _commune_index(province)
+    """Matching commune codes in a province: one when found, several when a name is ambiguous.
+
+    A name with its diacritics is tried first ('Xã Văn Lăng' and 'Xã Văn Lang' differ only in them).
+    """
+    exact, folded, codes = _commune_index(province)
     if value.isdigit():
         return [int(value)] if int(value) in codes else []
-    return index.get(fold(value), [])
+    found = exact.get(_lower(value))
+    if found and len(found) == 1:
+        return found
+    return folded.get(fold(value), [])
