@@ -34,6 +34,9 @@ class App:
         await self.db.dispose()
 
 
+APP_KEY = web.AppKey("htx", App)
+
+
 def build_app(settings: Settings, *, clock: Callable[[], dt.date] | None = None) -> App:
     """Build the app for these settings: one database engine, one conversation engine."""
     path = settings.sqlite_path()
@@ -60,7 +63,7 @@ async def _health(_request: web.Request) -> web.Response:
 def build_web(app: App) -> web.Application:
     """The aiohttp application: health check and the webhook routes of the configured channels."""
     web_app = web.Application(client_max_size=256 * 1024)
-    web_app["htx"] = app
+    web_app[APP_KEY] = app
     routes = [web.get("/healthz", _health)]
     for channel in app.channels.values():
         routes.extend(channel.routes())

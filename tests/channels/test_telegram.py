@@ -1,0 +1,104 @@
+"""Telegram end to end: the real python-telegram-bot application against a fake Bot API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiohttp.test_utils import TestServer
+from sqlalchemy import func, select
+
+from bot.app import build_web
+from bot.channels.telegram import TelegramChannel
+from bot.channels.render import split_html
+from db.models import User
+from tests.fakes.telegram_api import TelegramFake, post_update
+
+TOKEN = "123:ABC"
+
+
+def _texts(tg, chat_id):
+    return [c.text or "" for c in tg.sent if c.method.lower() == "sendmessage" and str(c.chat_id) == str(chat_id)]
+
+
+async def _said(tg, chat_id, fragment, timeout=10):
+    await tg.wait_for(lambda: any(fragment in t for t in _texts(tg, chat_id)), timeout=timeout)
+
+
+@contextlib.asynccontextmanager
+async def polling_bot(engine):
+    async with TelegramFake(token=TOKEN) as tg:
+        channel = TelegramChannel(engine, TOKEN, base_url=tg.base_url + "/bot", poll_timeout=1)
+        await channel.start()
+        try:
+            yield tg, channel
+        finally:
+            await channel.stop()
+
+
+async def test_a_farmer_is_onboarded_over_telegram_with_buttons_and_typing(bot_engine, sessionmaker):
+    async with polling_bot(bot_engine) as (tg, _channel):
+        tg.user_says(42, "/start", first_name="Hai")
+        await _said(tg, 42, "Bạn là ai")
+        question = next(c for c in reversed(tg.sent) if c.method.lower() == "sendmessage")
+        data = [b["callback_data"] for row in question.reply_markup["inline_keyboard"] for b in row]
+        assert "onboarding.role|nong_dan" in data  # stable ids, never labels
+        tg.user_taps(42, "onboarding.role|nong_dan")
+        await _said(tg, 42, "tỉnh/thành phố nào")
+        # the tapped question was edited to show the choice and lose its keyboard
+        await tg.wait_for(lambda: any(c.method.lower() == "editmessagetext" and "Nông dân" in (c.text or "")
+                                      for c in tg.sent))
+        assert tg.answered_callbacks
+        tg.user_says(42, "vinh long")
+        await _said(tg, 42, "xã/phường nào")
+        tg.user_says(42, "xa long hiep")
+        await _said(tg, 42, "nhận thông báo")
+        tg.user_says(42, "khong")
+        await _said(tg, 42, "Menu chính")
+    async with sessionmaker() as s:
+        user = (await s.execute(select(User).where(User.channel == "telegram"))).scalar_one()
+    assert (user.external_id, user.display_name, user.role, user.announcements) == ("42", "Hai", "nong_dan", False)
+    assert user.commune_code is not None
+
+
+async def test_an_old_keyboard_pressed_later_gets_a_graceful_answer(bot_engine):
+    async with polling_bot(bot_engine) as (tg, _channel):
+        tg.user_says(7, "/start")
+        await _said(tg, 7, "Bạn là ai")
+        tg.user_says(7, "chu nhiem")  # answered by typing: the old keyboard stays on screen
+        await _said(tg, 7, "tỉnh/thành phố nào")
+        old = next(m for m in tg.messages_to(7) if "Bạn là ai" in (m.get("text") or ""))
+        tg.user_taps(7, "onboarding.role|can_bo", message_id=old["message_id"])
+        await _said(tg, 7, "câu hỏi cũ")
+        assert _texts(tg, 7)[-1].startswith("Bạn ở tỉnh/thành phố nào")
+
+
+async def test_long_replies_are_split_under_4096_characters():
+    text = ("<b>Điều lệ</b> " + "Hợp tác xã hoạt động theo nguyên tắc tự nguyện. " * 200).strip()
+    pieces = split_html(text, 4096)
+    assert len(pieces) > 1 and all(len(p) <= 4096 for p in pieces)
+    assert pieces[0].startswith("<b>Điều lệ</b>")
+
+
+async def test_the_webhook_refuses_a_wrong_secret_and_processes_nothing(bot_engine, sessionmaker):
+    async with TelegramFake(token=TOKEN) as tg:
+        channel = TelegramChannel(bot_engine, TOKEN, base_url=tg.base_url + "/bot",
+                                  webhook_url="https://htx.example/telegram/webhook", webhook_secret="s3cret-Token_1")
+        channel.engine = bot_engine
+        app = type("A", (), {"channels": {"telegram": channel}})()
+        server = TestServer(build_web(app), host="127.0.0.1")
+        await server.start_server()
+        await channel.start()
+        try:
+            assert tg.webhook["url"] == "https://htx.example/telegram/webhook"
+            url = str(server.make_url("/telegram/webhook"))
+            update = tg.user_says(99, "/start")
+            assert await post_update(url, update, secret_token="wrong") == 403
+            assert await post_update(url, update, secret_token=None) == 403
+            async with sessionmaker() as s:
+                assert (await s.execute(select(func.count()).select_from(User))).scalar_one() == 0
+            assert _texts(tg, 99) == []
+            assert await post_update(url, update, secret_token="s3cret-Token_1") == 200
+            await _said(tg, 99, "Bạn là ai")
+        finally:
+            await channel.stop()
+            await server.close()
