@@ -81,6 +81,15 @@ class _Timers:
     found_nothing: bool = False  # the last claim came back empty
 
 
+async def _wait(event: asyncio.Event, seconds: float | None) -> None:
+    """Wait for an event, at most `seconds` (asyncio.timeout: wait_for may swallow a cancel on 3.11)."""
+    try:
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    except TimeoutError:
+        pass
+
+
 class Worker:
     """One delivery worker; run several (processes) on PostgreSQL, one on SQLite."""
 
@@ -102,7 +111,8 @@ class Worker:
         self._held: dict[int, Claimed] = {}  # claimed and not yet recorded
         self._tasks: set[asyncio.Task] = set()
         self._outcomes: list[Outcome] = []
-        self._wake = asyncio.Event()
+        self._wake = asyncio.Event()  # an outcome arrived: write it
+        self._kick = asyncio.Event()  # work or room for a send: dispatch
         self._texts: dict[tuple[int, str], str] = {}
         self._cancelled: set[int] = set()
         self._dirty: set[int] = set()
@@ -119,15 +129,16 @@ class Worker:
         await self._run(stop)
 
     async def _run(self, stop: asyncio.Event | None) -> None:
+        self._t.claim, self._t.found_nothing = 0.0, False  # every run starts by looking
+        dispatcher = asyncio.create_task(self._dispatch_loop())
         try:
             while stop is None or not stop.is_set():
                 self._wake.clear()
                 await self._flush()
                 await self._maintain()
                 await self._fill()
-                wait = self._dispatch()
                 if self._buffered() or self._tasks or self._outcomes:
-                    await self._sleep(min(wait, self.config.poll_seconds))
+                    await _wait(self._wake, self.config.poll_seconds)  # an outcome wakes it at once
                 elif time.monotonic() < self._t.claim:  # idle: the last claim found nothing due
                     if not await self._idle(stop):
                         break
@@ -136,8 +147,8 @@ class Worker:
                 task.cancel()  # their outcome is unknown: the claims expire after the lease
             raise
         finally:
-            if self._tasks:
-                await asyncio.gather(*self._tasks, return_exceptions=True)
+            dispatcher.cancel()
+            await asyncio.gather(dispatcher, *self._tasks, return_exceptions=True)
             await self._flush()
             unsent = [item.id for lane in self._lanes.values() for item in lane.drain()]
             if unsent:
@@ -145,14 +156,18 @@ class Worker:
                     await claims.release(session, self.worker_id, unsent)
             await self._report()
 
+    async def _dispatch_loop(self) -> None:
+        """Start sends as the limits allow, apart from the database work so that commits never hold them up."""
+        while True:
+            self._kick.clear()
+            wait = self._dispatch()
+            await _wait(self._kick, None if wait == math.inf else wait)
+
     async def _idle(self, stop: asyncio.Event | None) -> bool:
         """Wait while nothing is due; False ends run_until_idle (no retry is waiting either)."""
         await self._report()
         if stop is not None:
-            try:
-                await asyncio.wait_for(stop.wait(), max(0.0, self._t.claim - time.monotonic()))
-            except TimeoutError:
-                pass
+            await _wait(stop, max(0.0, self._t.claim - time.monotonic()))
             return True
         async with self.sessionmaker() as session:
             retry_at = await claims.next_retry_at(session, list(self.senders))
@@ -164,12 +179,6 @@ class Worker:
         delay = (retry_at - self.clock()).total_seconds()
         await asyncio.sleep(min(max(delay, 0.0), self.config.poll_seconds))
         return True
-
-    async def _sleep(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._wake.wait(), max(seconds, 0.0))
-        except TimeoutError:
-            pass
 
     def _buffered(self) -> int:
         return sum(len(lane) for lane in self._lanes.values())
@@ -189,6 +198,8 @@ class Worker:
         for item in items:
             self._held[item.id] = item
             self._lanes[item.channel].push(item)
+        if items:
+            self._kick.set()
         self._t.found_nothing = not items
         if len(items) < cfg.batch_size:
             self._t.claim = time.monotonic() + cfg.poll_seconds
@@ -210,8 +221,12 @@ class Worker:
                 lane.take(item, now)
                 task = asyncio.create_task(self._send(item))
                 self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                task.add_done_callback(self._done)
         return wait
+
+    def _done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        self._kick.set()  # room for another send
 
     async def _send(self, item: Claimed) -> None:
         sender, text = self.senders[item.channel], self._texts[(item.announcement_id, item.channel)]
@@ -223,7 +238,6 @@ class Worker:
             item.rate_limited += 1
             if item.rate_limited <= self.config.max_rate_limited:
                 self._lanes[item.channel].push(item, front=True)
-                self._wake.set()
                 return
             outcome = self._retry(item, f"rate limited {item.rate_limited} times")
         except RecipientGone as exc:
