@@ -14,7 +14,7 @@ from sqlalchemy import DateTime, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
-from db.models.core import User
+from db.models.core import AuditLog, User
 from db.models.outbox import Announcement, AnnouncementStatus, Delivery, DeliveryStatus
 from flows.announcements import audience
 from flows.scope import Scope
@@ -99,11 +99,15 @@ async def create_announcement(
     if announcement.recipients == 0:
         announcement.status = AnnouncementStatus.DONE
         announcement.finished_at = now
+    detail = {"announcement_id": announcement.id, "recipients": announcement.recipients, "audience": dict(spec)}
+    session.add(AuditLog(user_id=announcement.author_id, action="announcement.create", detail=detail))
     await session.flush()
     return announcement
 
 
-async def cancel(session: AsyncSession, announcement_id: int, *, now: dt.datetime | None = None) -> int:
+async def cancel(
+    session: AsyncSession, announcement_id: int, *, by: int | None = None, now: dt.datetime | None = None
+) -> int:
     """Cancel what is not sent yet (pending and claimed rows; workers skip them); returns how many (caller commits)."""
     result = await session.execute(
         update(_D)
@@ -121,7 +125,10 @@ async def cancel(session: AsyncSession, announcement_id: int, *, now: dt.datetim
         )
         .values(status=AnnouncementStatus.CANCELLED, finished_at=now or utcnow())
     )
-    return result.rowcount or 0
+    cancelled = result.rowcount or 0
+    detail = {"announcement_id": announcement_id, "cancelled": cancelled}
+    session.add(AuditLog(user_id=by, action="announcement.cancel", detail=detail))
+    return cancelled
 
 
 async def progress_of(session: AsyncSession, announcement_ids: Collection[int]) -> dict[int, Progress]:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from db.models.core import AuditLog
 from db.models.outbox import Announcement, Delivery
 from flows.announcements import outbox, views
 from flows.announcements.audience import AudienceRefused
@@ -86,6 +87,11 @@ async def test_cancel_turns_what_is_left_into_cancelled(sessionmaker):
     async with sessionmaker() as session:
         assert await outbox.progress(session, announcement.id) == Progress(total=10, cancelled=10)
         assert (await session.get(Announcement, announcement.id)).status == "cancelled"
+        audit = (await session.execute(select(AuditLog.action, AuditLog.detail).order_by(AuditLog.id))).all()
+        assert [(action, detail.get("recipients", detail.get("cancelled"))) for action, detail in audit] == [
+            ("announcement.create", 10),
+            ("announcement.cancel", 10),
+        ]
 
 
 async def test_history_lists_the_scopes_announcements_newest_first(sessionmaker):
