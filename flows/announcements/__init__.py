@@ -1,5 +1,5 @@
 """Announcements from officials to users: audiences, the durable outbox and rate-limited delivery workers.
 
-Public API: audience.count / condition / KINDS; outbox.create_announcement / cancel / progress /
-history; worker.Worker (run_until_idle, run_forever); ratelimit.Limits; views.* for the texts.
+audience (who, within the author's scope), outbox (enqueue, cancel, progress, history), claims (the
+outbox as a work queue), ratelimit (token buckets), worker (the delivery loop), views (the texts).
 """
