@@ -30,7 +30,8 @@ class App:
     channels: dict[str, Any] = field(default_factory=dict)
 
     async def close(self) -> None:
-        """Release the database connections."""
+        """Stop the engine's writer and release the database connections."""
+        await self.engine.close()
         await self.db.dispose()
 
 

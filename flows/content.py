@@ -46,16 +46,21 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates do not change while the bot runs; no stat() per message
     )
     env.filters.update(vnd=_vnd, number=_number, date=_date)
     return env
 
 
+@functools.lru_cache(maxsize=4096)
+def _template(name: str, channel: str | None):
+    names = [f"{channel}/{name}", name] if channel else [name]
+    return environment().select_template(names)
+
+
 def render(name: str, /, _channel: str | None = None, **context: Any) -> str:
     """Render a template by name (e.g. 'onboarding/ask_role.j2'), preferring the channel's override."""
-    env = environment()
-    names = [f"{_channel}/{name}", name] if _channel else [name]
-    return env.select_template(names).render(**context).strip()
+    return _template(name, _channel).render(**context).strip()
 
 
 def template_exists(name: str) -> bool:

@@ -21,13 +21,24 @@ class Context:
     """One message being handled: the user, their state, the database session and the replies."""
 
     engine: Engine
-    session: AsyncSession
     incoming: Incoming
     profile: Profile
     state: State
     today: dt.date
     replies: list[Reply] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    _session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        """A database session for this message, opened on first use; the state is saved in it too."""
+        if self._session is None:
+            self._session = self.engine.sessionmaker()
+        return self._session
+
+    @property
+    def has_session(self) -> bool:
+        return self._session is not None
 
     @property
     def answers(self) -> dict[str, Any]:

@@ -9,7 +9,6 @@ version check across processes); different users run concurrently.
 from __future__ import annotations
 
 import asyncio
-import copy
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
@@ -18,12 +17,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from db.writer import GroupWriter
 from flows.content import load_yaml, render, template_exists
 from flows.context import Context
 from flows.dsl import END, Ask, Do, Flow, Show, Step
 from flows.inputs import Ambiguous, Invalid, MultiChoice, Ok, Option, match_option
 from flows.messages import Button, Incoming, Reply
-from flows.store import State, Store
+from flows.store import Change, State, Store, changed_fields
 from flows.text import fold
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class Engine:
     ) -> None:
         self.sessionmaker = sessionmaker
         self.flows = {f.name: f for f in flows}
-        self.store = Store()
+        self.store = Store(GroupWriter(sessionmaker.kw["bind"]))
         self.services = services or {}
         self.max_text = max_text
         tz = ZoneInfo(timezone)
@@ -90,25 +90,34 @@ class Engine:
     # ---- one message ----------------------------------------------------------------------
 
     async def _handle_locked(self, incoming: Incoming) -> list[Reply]:
+        key = (incoming.channel, incoming.external_id)
         for _attempt in range(5):
-            async with self.sessionmaker() as session:
-                profile, state = await self.store.load(
-                    session, incoming.channel, incoming.external_id, incoming.display_name
-                )
-                if incoming.message_id and incoming.message_id in state.recent_ids:
-                    return []  # a re-delivered update: handled already
-                before = copy.copy(profile)
-                ctx = Context(self, session, incoming, profile, state, self.clock())
+            profile, state, before = await self.store.load(*key, incoming.display_name)
+            if incoming.message_id and incoming.message_id in state.recent_ids:
+                return []  # a re-delivered update: handled already
+            ctx = Context(self, incoming, profile, state, self.clock())
+            try:
                 await self._dispatch(ctx)
                 if incoming.message_id:
                     state.recent_ids = (state.recent_ids + [incoming.message_id])[-RECENT_IDS:]
-                if await self.store.save(session, profile, state, before, ctx.events):
-                    await session.commit()
-                    self.store.remember(profile, state)
-                    return ctx.replies
-                await session.rollback()
-                self.store.forget(incoming.channel, incoming.external_id)
+                change = Change(state, changed_fields(profile, before), ctx.events)
+                if ctx.has_session:
+                    saved = await self.store.save_in(ctx.session, change)
+                    await (ctx.session.commit() if saved else ctx.session.rollback())
+                else:
+                    saved = await self.store.save(change)
+            finally:
+                if ctx.has_session:
+                    await ctx.session.close()
+            if saved:
+                self.store.remember(profile, state)
+                return ctx.replies
+            self.store.forget(*key)
         raise RuntimeError("conversation kept changing under us")
+
+    async def close(self) -> None:
+        """Stop the group writer (the database engine is closed by its owner)."""
+        await self.store.writer.close()
 
     async def _dispatch(self, ctx: Context) -> None:
         inc = ctx.incoming

@@ -1,8 +1,11 @@
 """Loading and saving a user's profile and conversation: written through, versioned, cached.
 
-Every message ends in one UPDATE ... WHERE version = :seen; if another process moved the
-conversation meanwhile, nothing is written and the engine handles the message again on the
-fresh state. The cache only saves the SELECT: its entries are checked by that same version.
+Every message ends in one UPDATE ... WHERE version = :seen, committed before any reply leaves;
+if another process moved the conversation meanwhile, nothing is written and the engine handles
+the message again on the fresh state. Writes of concurrent messages share transactions through
+db.writer.GroupWriter; a message whose steps used the database session writes its state in that
+session instead, so its side effects and its state commit together. The cache only saves the
+SELECT: its entries are checked by the same version.
 """
 
 from __future__ import annotations
@@ -12,12 +15,12 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
 from db.models.core import AuditLog, Conversation, User
+from db.writer import GroupWriter
 
 
 @dataclass
@@ -53,48 +56,82 @@ class State:
     recent_ids: list[Any] = field(default_factory=list)
     version: int = 0
 
+    def copy(self) -> State:
+        """A private copy; answers hold scalars or lists that flows replace rather than mutate."""
+        return State(self.user_id, self.flow, self.step, dict(self.answers), list(self.history),
+                     copy.deepcopy(self.pending) if self.pending else None,
+                     copy.deepcopy(self.suspended) if self.suspended else None,
+                     self.failures, list(self.recent_ids), self.version)
+
 
 _PROFILE_COLS = [f.name for f in fields(Profile)]
 _STATE_COLS = [f.name for f in fields(State) if f.name not in ("user_id", "version")]
 
 
+@dataclass
+class Change:
+    """What one message changes: the new state, changed profile fields, and events to log."""
+
+    state: State
+    profile: dict[str, Any]
+    events: list[dict[str, Any]]
+
+    def statements(self) -> list[tuple[Any, dict[str, Any]]]:
+        """The (statement, parameters) that write this change; the first one carries the version check."""
+        st = self.state
+        params = {f"p_{c}": getattr(st, c) for c in _STATE_COLS}
+        params.update(p_uid=st.user_id, p_seen=st.version, p_version=st.version + 1, p_now=utcnow())
+        out: list[tuple[Any, dict[str, Any]]] = [(_SAVE_STATE, params)]
+        if self.profile:
+            out.append((_USERS.update().where(_USERS.c.id == st.user_id).values(**self.profile, last_seen=utcnow()), {}))
+        if self.events:
+            out.append((_AUDIT_INSERT, [{"user_id": st.user_id, "at": utcnow(), "note": None, **e}
+                                          for e in self.events]))
+        return out
+
+
+_CONV, _USERS, _AUDIT = Conversation.__table__, User.__table__, AuditLog.__table__
+_AUDIT_INSERT = _AUDIT.insert()
+# Built once: a constructed statement per message would cost more than the database work.
+_SAVE_STATE = (
+    _CONV.update()
+    .where(_CONV.c.user_id == bindparam("p_uid"), _CONV.c.version == bindparam("p_seen"))
+    .values({**{c: bindparam(f"p_{c}", type_=_CONV.c[c].type) for c in _STATE_COLS},
+             "version": bindparam("p_version"), "updated_at": bindparam("p_now", type_=_CONV.c.updated_at.type)})
+)
+
+
 class Store:
     """Reads and writes profiles and states; one instance per process."""
 
-    def __init__(self, cache_size: int = 20_000) -> None:
+    def __init__(self, writer: GroupWriter, cache_size: int = 20_000) -> None:
+        self.writer = writer
         self._cache: OrderedDict[tuple[str, str], tuple[Profile, State]] = OrderedDict()
         self._cache_size = cache_size
 
     async def load(
-        self, session: AsyncSession, channel: str, external_id: str, display_name: str | None
-    ) -> tuple[Profile, State]:
-        """The user's profile and state (created on first contact), as private copies."""
+        self, channel: str, external_id: str, display_name: str | None
+    ) -> tuple[Profile, State, Profile]:
+        """The user's profile and state (created on first contact) as private copies, and the
+        profile as stored (to see later what a message changed)."""
         key = (channel, external_id)
         hit = self._cache.get(key)
         if hit is None:
-            hit = await self._select(session, channel, external_id)
-            if hit is None:
-                hit = await self._create(session, channel, external_id, display_name)
+            hit = await self.writer.submit_bulk(_load_many, (channel, external_id, display_name))
         profile, state = hit
-        return copy.copy(profile), copy.deepcopy(state)
+        return copy.copy(profile), state.copy(), profile
 
-    async def save(
-        self, session: AsyncSession, profile: Profile, state: State, before: Profile, events: list[dict]
-    ) -> bool:
-        """Write the state (and changed profile fields, and events) if nobody moved it meanwhile."""
-        values = {c: getattr(state, c) for c in _STATE_COLS}
-        result = await session.execute(
-            update(Conversation)
-            .where(Conversation.user_id == state.user_id, Conversation.version == state.version)
-            .values(**values, version=state.version + 1, updated_at=utcnow())
-        )
-        if result.rowcount != 1:
+    async def save(self, change: Change) -> bool:
+        """Write a change in a shared transaction; False if the conversation moved meanwhile."""
+        return await self.writer.submit_bulk(_apply_many, change)
+
+    async def save_in(self, session: AsyncSession, change: Change) -> bool:
+        """Write a change inside a session that holds the message's other writes (not committed here)."""
+        (first, params), *rest = change.statements()
+        if (await session.execute(first, params)).rowcount != 1:
             return False
-        changed = {c: getattr(profile, c) for c in _PROFILE_COLS if getattr(profile, c) != getattr(before, c)}
-        if changed:
-            await session.execute(update(User).where(User.id == profile.id).values(**changed))
-        if events:
-            await session.execute(insert(AuditLog), [{"user_id": profile.id, **e} for e in events])
+        for statement, values in rest:
+            await session.execute(statement, values)
         return True
 
     def remember(self, profile: Profile, state: State) -> None:
@@ -110,40 +147,87 @@ class Store:
         """Drop a cached entry (after a version conflict, or a change made elsewhere)."""
         self._cache.pop((channel, external_id), None)
 
-    async def _select(self, session: AsyncSession, channel: str, external_id: str):
-        row = (
-            await session.execute(
-                select(User, Conversation)
-                .join(Conversation, Conversation.user_id == User.id)
-                .where(User.channel == channel, User.external_id == external_id)
-            )
-        ).first()
-        if row is None:
-            return None
-        user, conv = row
-        profile = Profile(**{c: getattr(user, c) for c in _PROFILE_COLS})
-        state = State(user_id=user.id, version=conv.version, **{c: getattr(conv, c) for c in _STATE_COLS})
-        session.expunge_all()
-        return profile, state
 
-    async def _create(self, session: AsyncSession, channel: str, external_id: str, display_name: str | None):
-        """Insert a new user and an empty conversation in a transaction of their own (races tolerated)."""
-        try:
-            async with session.begin_nested():
-                uid = (
-                    await session.execute(
-                        insert(User)
-                        .values(channel=channel, external_id=external_id, display_name=(display_name or "")[:128])
-                        .returning(User.id)
-                    )
-                ).scalar_one()
-                await session.execute(insert(Conversation).values(user_id=uid, answers={}, history=[], recent_ids=[]))
-        except IntegrityError:
-            pass  # another process created it first
-        await session.commit()
-        hit = await self._select(session, channel, external_id)
-        assert hit is not None
-        return hit
+def changed_fields(profile: Profile, before: Profile) -> dict[str, Any]:
+    """The profile fields a message changed."""
+    return {c: getattr(profile, c) for c in _PROFILE_COLS if getattr(profile, c) != getattr(before, c)}
+
+
+def _apply_many(conn: Connection, changes: list[Change]) -> list[bool]:
+    """Write many users' changes with one statement each kind; a change whose version moved is refused.
+
+    The versions are read with FOR UPDATE (PostgreSQL locks the rows; SQLite has one writer and
+    fails the transaction rather than write over a newer commit), so the check cannot go stale.
+    """
+    seen = dict(conn.execute(
+        select(_CONV.c.user_id, _CONV.c.version)
+        .where(_CONV.c.user_id.in_([c.state.user_id for c in changes]))
+        .with_for_update()
+    ).all())
+    ok = [seen.get(c.state.user_id) == c.state.version for c in changes]
+    by_statement: dict[Any, list[dict[str, Any]]] = {}
+    for change, fine in zip(changes, ok, strict=True):
+        if not fine:
+            continue
+        for statement, params in change.statements():
+            rows = params if isinstance(params, list) else [params]
+            by_statement.setdefault(statement, []).extend(rows)
+    for statement, rows in by_statement.items():
+        if statement is _SAVE_STATE or statement.is_insert:
+            conn.execute(statement, rows)
+        else:
+            conn.execute(statement)  # a profile update carries its values
+    return ok
+
+
+_LOAD_COLS = [*(_USERS.c[c] for c in _PROFILE_COLS), *(_CONV.c[c] for c in (*_STATE_COLS, "version"))]
+
+
+def _select_many(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[Profile, State]]:
+    found: dict[tuple[str, str], tuple[Profile, State]] = {}
+    for channel in {c for c, _ in keys}:
+        ids = [e for c, e in keys if c == channel]
+        rows = conn.execute(
+            select(*_LOAD_COLS).join(_CONV, _CONV.c.user_id == _USERS.c.id)
+            .where(_USERS.c.channel == channel, _USERS.c.external_id.in_(ids))
+        ).all()
+        for row in rows:
+            values = row._mapping
+            profile = Profile(**{c: values[_USERS.c[c]] for c in _PROFILE_COLS})
+            state = State(user_id=profile.id, version=values[_CONV.c.version],
+                          **{c: values[_CONV.c[c]] for c in _STATE_COLS})
+            found[(profile.channel, profile.external_id)] = (profile, state)
+    return found
+
+
+def _insert_ignoring_duplicates(conn: Connection, table, rows: list[dict[str, Any]]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING: another process may have created the same rows."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+
+
+def _load_many(conn: Connection, items: list[tuple[str, str, str | None]]) -> list[tuple[Profile, State]]:
+    """Profiles and states of many users at once, creating the ones seen for the first time."""
+    keys = [(c, e) for c, e, _ in items]
+    found = _select_many(conn, keys)
+    names = {(c, e): (n or "")[:128] for c, e, n in items}
+    missing = sorted({k for k in keys if k not in found})
+    if missing:
+        now = utcnow()
+        _insert_ignoring_duplicates(conn, _USERS, [
+            {"channel": c, "external_id": e, "display_name": names[(c, e)], "announcements": True,
+             "reminders": True, "blocked": False, "onboarded": False, "created_at": now, "last_seen": now}
+            for c, e in missing])
+        ids = conn.execute(select(_USERS.c.id).where(
+            tuple_(_USERS.c.channel, _USERS.c.external_id).in_(missing))).scalars().all()
+        _insert_ignoring_duplicates(conn, _CONV, [
+            {"user_id": uid, "answers": {}, "history": [], "recent_ids": [], "failures": 0, "version": 0,
+             "updated_at": now} for uid in ids])
+        found.update(_select_many(conn, missing))
+    return [found[k] for k in keys]
 
 
 def profile_dict(profile: Profile) -> dict[str, Any]:

@@ -20,12 +20,12 @@ async def _start(database_url: str) -> asyncio.subprocess.Process:
     )
 
 
-async def _say(proc: asyncio.subprocess.Process, text: str, expect: str, timeout: float = 20) -> str:
+async def _say(proc: asyncio.subprocess.Process, text: str, expect: str) -> str:
     """Send a line and read until the reply contains `expect` (bounded in time)."""
     proc.stdin.write((text + "\n").encode())
     await proc.stdin.drain()
     seen = ""
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(20):
         while expect not in seen:
             line = await proc.stdout.readline()
             if not line:

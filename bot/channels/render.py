@@ -38,6 +38,8 @@ def split_text(text: str, limit: int) -> list[str]:
 
 def split_html(text: str, limit: int) -> list[str]:
     """Split HTML text without leaving a tag open across pieces (open tags are closed and reopened)."""
+    if len(text) <= limit:
+        return [text]
     out = []
     carry = ""
     for piece in split_text(text, limit - 40):

@@ -7,17 +7,20 @@ show the choice and lose its keyboard, so an old keyboard cannot be pressed twic
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import logging
+import warnings
 from typing import Any
 
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import Bot, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.channels.errors import PermanentError, RecipientGone, RetryLater, TransientError
 from bot.channels.render import split_html
@@ -25,6 +28,8 @@ from flows.engine import Engine
 from flows.messages import Button, Incoming, Reply
 
 log = logging.getLogger(__name__)
+# We call known methods through do_api_request on purpose: it skips parsing answers nobody reads.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 CHANNEL = "telegram"
 TEXT_LIMIT = 4096
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -46,28 +51,32 @@ def to_incoming(update: Update) -> Incoming | None:
                     message_id=f"m{message.chat_id}:{message.message_id}")
 
 
-def keyboard(buttons: list[Button]) -> InlineKeyboardMarkup | None:
-    """Options one or two to a row (short labels share a row); navigation buttons together last."""
-    if not buttons:
-        return None
-    rows: list[list[InlineKeyboardButton]] = []
+def keyboard(buttons: list[Button]) -> dict[str, Any] | None:
+    """An inline keyboard: options one or two to a row (short labels share one), navigation last."""
+    return _keyboard(tuple(buttons)) if buttons else None
+
+
+@functools.lru_cache(maxsize=2048)
+def _keyboard(buttons: tuple[Button, ...]) -> dict[str, Any]:
+    """Built once per distinct set of buttons: a question shows the same keyboard to everyone."""
+    rows: list[list[dict[str, str]]] = []
     nav = [b for b in buttons if b.id.endswith(("|_back", "|_skip"))]
-    row: list[InlineKeyboardButton] = []
+    row: list[dict[str, str]] = []
     for b in buttons:
         if b in nav:
             continue
-        row.append(InlineKeyboardButton(b.label, callback_data=b.id))
-        if len(b.label) > 18 or len(row) == 2:
-            if len(row) == 2 and len(b.label) > 18:
-                rows.append(row[:1])
-                row = row[1:]
+        if row and (len(b.label) > 18 or len(row[0]["text"]) > 18):
+            rows.append(row)
+            row = []
+        row.append({"text": b.label, "callback_data": b.id})
+        if len(row) == 2:
             rows.append(row)
             row = []
     if row:
         rows.append(row)
     if nav:
-        rows.append([InlineKeyboardButton(b.label, callback_data=b.id) for b in nav])
-    return InlineKeyboardMarkup(rows)
+        rows.append([{"text": b.label, "callback_data": b.id} for b in nav])
+    return {"inline_keyboard": rows}
 
 
 class TelegramChannel:
@@ -165,7 +174,7 @@ class TelegramChannel:
     async def _close_keyboard(self, query: Any) -> None:
         """Answer the button press and show the choice under its question, without the keyboard."""
         try:
-            await query.answer()
+            await self._call("answerCallbackQuery", callback_query_id=query.id)
             message = query.message
             if message is None or not getattr(message, "text", None):
                 return
@@ -175,7 +184,8 @@ class TelegramChannel:
                 None,
             )
             text = message.text_html + (f"\n\n➡️ <b>{_escape(label)}</b>" if label else "")
-            await query.edit_message_text(text[:TEXT_LIMIT], parse_mode=ParseMode.HTML, reply_markup=None)
+            await self._call("editMessageText", chat_id=message.chat_id, message_id=message.message_id,
+                             text=text[:TEXT_LIMIT], parse_mode=ParseMode.HTML)
         except TelegramError as exc:  # an old message may no longer be editable
             log.debug("could not close keyboard: %s", exc)
 
@@ -190,7 +200,12 @@ class TelegramChannel:
             pieces = split_html(reply.text, TEXT_LIMIT)
             for i, piece in enumerate(pieces):
                 markup = keyboard(reply.buttons) if i == len(pieces) - 1 else None
-                await self.bot.send_message(chat_id, piece, parse_mode=ParseMode.HTML, reply_markup=markup)
+                await self._call("sendMessage", chat_id=chat_id, text=piece, parse_mode=ParseMode.HTML,
+                                 **({"reply_markup": markup} if markup else {}))
+
+    async def _call(self, method: str, **params: Any) -> Any:
+        """One Bot API call; the answer is not parsed into objects, since nothing here reads it."""
+        return await self.bot.do_api_request(method, api_kwargs=params)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("telegram update failed: %s", context.error)
@@ -201,7 +216,7 @@ class TelegramChannel:
         """Send one announcement; channel errors become the queue's delivery outcomes."""
         try:
             for piece in split_html(text, TEXT_LIMIT):
-                await self.bot.send_message(int(external_id), piece, parse_mode=ParseMode.HTML)
+                await self._call("sendMessage", chat_id=int(external_id), text=piece, parse_mode=ParseMode.HTML)
         except RetryAfter as exc:
             wait = exc.retry_after
             raise RetryLater(wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)) from exc
