@@ -1,10 +1,17 @@
-"""Wiring: settings -> database -> engine with its flows and services -> channels and web routes."""
+"""Wiring: settings -> database -> engine with its flows and services -> channels, routes, jobs.
+
+Features plug in through installers (bot/wiring/*.py), each a function `install(app)` that adds
+services for the flows, web routes, outgoing senders and background jobs. `build_app` only
+lists them; `App.start` and `App.stop` run what they added.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,16 +25,52 @@ from flows.engine import Engine
 
 log = logging.getLogger(__name__)
 
+# Each module has `install(app: App) -> None`; order matters only for what they read of each other.
+INSTALLERS = [
+    "bot.wiring.telegram",
+    "bot.wiring.announcements",
+]
+
+Job = Callable[[asyncio.Event], Awaitable[None]]
+
 
 @dataclass
 class App:
-    """Everything one bot process holds: settings, database, engine, and the running channels."""
+    """Everything one bot process holds: settings, database, engine, channels, routes and jobs."""
 
     settings: Settings
     db: AsyncEngine
     sessionmaker: async_sessionmaker
     engine: Engine
-    channels: dict[str, Any] = field(default_factory=dict)
+    channels: dict[str, Any] = field(default_factory=dict)  # name -> object with start()/stop()
+    senders: dict[str, Any] = field(default_factory=dict)  # channel -> async send(external_id, text)
+    routes: list[web.RouteDef] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)  # run until the stop event is set
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task] = field(default_factory=list)
+
+    @property
+    def services(self) -> dict[str, Any]:
+        """What flows reach through ctx.services (shared with the engine)."""
+        return self.engine.services
+
+    async def start(self) -> None:
+        """Connect the channels and start the background jobs."""
+        for channel in self.channels.values():
+            await channel.start()
+        self._tasks = [asyncio.create_task(_guarded(job, self._stop)) for job in self.jobs]
+
+    async def stop(self) -> None:
+        """Stop jobs and channels, then the engine's writer and the database connections."""
+        self._stop.set()
+        for task in self._tasks:
+            try:
+                await asyncio.wait_for(task, 10)
+            except (TimeoutError, asyncio.CancelledError):
+                task.cancel()
+        for channel in self.channels.values():
+            await channel.stop()
+        await self.close()
 
     async def close(self) -> None:
         """Stop the engine's writer and release the database connections."""
@@ -35,26 +78,45 @@ class App:
         await self.db.dispose()
 
 
+async def _guarded(job: Job, stop: asyncio.Event) -> None:
+    """Run a job; an unexpected failure is logged and the job restarts after a pause."""
+    while not stop.is_set():
+        try:
+            await job(stop)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - a background job must not die silently
+            log.exception("background job %s failed; restarting in 5 s", getattr(job, "__name__", job))
+            try:
+                await asyncio.wait_for(stop.wait(), 5)
+            except TimeoutError:
+                pass
+
+
 APP_KEY = web.AppKey("htx", App)
 
 
-def build_app(settings: Settings, *, clock: Callable[[], dt.date] | None = None) -> App:
-    """Build the app for these settings: one database engine, one conversation engine."""
+def build_app(settings: Settings, *, clock: Callable[[], dt.date] | None = None,
+              installers: list[str] | None = None) -> App:
+    """Build the app for these settings: one database engine, one conversation engine, the features."""
     path = settings.sqlite_path()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     db = make_engine(settings.database_url)
     sessionmaker = make_sessionmaker(db)
-    services: dict[str, Any] = {"settings": settings}
     engine = Engine(
         sessionmaker,
         all_flows(),
         timezone=settings.timezone,
         clock=clock,
-        services=services,
+        services={"settings": settings},
         max_text=settings.max_message_chars,
     )
-    return App(settings, db, sessionmaker, engine)
+    app = App(settings, db, sessionmaker, engine)
+    for name in INSTALLERS if installers is None else installers:
+        importlib.import_module(name).install(app)
+    return app
 
 
 async def _health(_request: web.Request) -> web.Response:
@@ -62,11 +124,8 @@ async def _health(_request: web.Request) -> web.Response:
 
 
 def build_web(app: App) -> web.Application:
-    """The aiohttp application: health check and the webhook routes of the configured channels."""
+    """The aiohttp application: health check plus every route the features added."""
     web_app = web.Application(client_max_size=256 * 1024)
     web_app[APP_KEY] = app
-    routes = [web.get("/healthz", _health)]
-    for channel in app.channels.values():
-        routes.extend(channel.routes())
-    web_app.add_routes(routes)
+    web_app.add_routes([web.get("/healthz", _health), *app.routes])
     return web_app

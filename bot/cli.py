@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import Settings
 from flows.content import load_yaml
@@ -83,25 +84,12 @@ async def _serve(settings: Settings) -> None:
     from bot.app import build_app, build_web
 
     app = build_app(settings)
-    telegram = None
-    if settings.telegram_bot_token:
-        from bot.channels.telegram import TelegramChannel
-
-        telegram = TelegramChannel(
-            app.engine,
-            settings.telegram_bot_token.get_secret_value(),
-            base_url=settings.telegram_api_base_url,
-            webhook_url=settings.telegram_webhook_url,
-            webhook_secret=settings.telegram_webhook_secret.get_secret_value()
-            if settings.telegram_webhook_secret else None,
-        )
-        app.channels["telegram"] = telegram
     runner = web.AppRunner(build_web(app))
     await runner.setup()
     await web.TCPSite(runner, settings.listen_host, settings.listen_port).start()
     say("running", db=_safe_url(settings.database_url), host=settings.listen_host, port=settings.listen_port)
-    if telegram:
-        await telegram.start()
+    await app.start()
+    if "telegram" in app.channels:
         say("telegram_webhook" if settings.telegram_webhook_url else "telegram_polling",
             url=settings.telegram_webhook_url)
     else:
@@ -112,10 +100,8 @@ async def _serve(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     say("stopping")
-    if telegram:
-        await telegram.stop()
+    await app.stop()
     await runner.cleanup()
-    await app.close()
 
 
 def _safe_url(url: str) -> str:
@@ -145,8 +131,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    """Sub-commands of the domain modules (rules, coops, officials, reports)."""
-    return []
+    """Sub-commands of the domain modules (rules, coops, officials, reports, announcements)."""
+    from bot.commands import COMMANDS
+
+    return COMMANDS
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -155,7 +143,12 @@ def main(argv: list[str] | None = None) -> None:
     settings = load_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         args.handler(settings, args)
     except KeyboardInterrupt:
         sys.exit(130)
+    except (SQLAlchemyError, OSError) as exc:
+        logging.getLogger(__name__).debug("command failed", exc_info=True)
+        say("db_error", error=str(exc).splitlines()[0][:300])
+        sys.exit(1)

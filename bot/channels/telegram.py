@@ -141,6 +141,13 @@ class TelegramChannel:
             await self.application.stop()
         await self.application.shutdown()
 
+    async def start_sending(self) -> None:
+        """Make the bot usable for sending only (e.g. a one-off delivery run), without receiving."""
+        await self.bot.initialize()
+
+    async def stop_sending(self) -> None:
+        await self.bot.shutdown()
+
     def routes(self) -> list[web.RouteDef]:
         """The webhook route, when in webhook mode."""
         return [web.post("/telegram/webhook", self.webhook)] if self.webhook_url else []

@@ -1,5 +1,12 @@
 """Every model, imported so that Base.metadata knows all tables (Alembic and tests use it)."""
 
 from db.models.core import AuditLog, Conversation, User
+from db.models.outbox import Announcement, Delivery
+from db.models.registry import (
+    CodeAttempt, Cooperative, InviteCode, MonthlyReport, Official, ReminderSent, Reporter,
+)
 
-__all__ = ["AuditLog", "Conversation", "User"]
+__all__ = [
+    "Announcement", "AuditLog", "CodeAttempt", "Conversation", "Cooperative", "Delivery", "InviteCode",
+    "MonthlyReport", "Official", "ReminderSent", "Reporter", "User",
+]

@@ -1,0 +1,36 @@
+"""`htxbot officials add`: give a user an official's role within a scope (the first official too)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.commands._run import add_scope_args, say, scope_from, with_session
+
+
+def register(sub) -> None:
+    officials = sub.add_parser("officials", help="cán bộ").add_subparsers(dest="officials_command", required=True)
+    add = officials.add_parser("add", help="cấp quyền cán bộ cho một người dùng, hoặc in một mã mời")
+    who = add.add_mutually_exclusive_group(required=True)
+    who.add_argument("--external-id", help="mã người dùng trên kênh (ví dụ mã Telegram)")
+    who.add_argument("--code", action="store_true", help="in một mã mời dùng một lần thay vì cấp trực tiếp")
+    add.add_argument("--channel", default="telegram")
+    add_scope_args(add)
+    add.set_defaults(handler=add_official)
+
+
+def add_official(settings, args) -> None:
+    from flows.registry.invites import create_code
+    from flows.registry.officials import add_official as grant
+
+    scope = scope_from(args)
+
+    async def work(session):
+        if args.code:
+            return await create_code(session, "official", None, scope=scope, ttl=dt.timedelta(days=7))
+        return await grant(session, scope, channel=args.channel, external_id=args.external_id)
+
+    result = with_session(settings, work)
+    if args.code:
+        say("official_code", code=result.code)
+    else:
+        say("official_added", channel=args.channel, external_id=args.external_id, level=scope.level)

@@ -1,0 +1,34 @@
+"""`htxbot reports export`: a month or a range of monthly updates as CSV or XLSX, within a scope."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.commands._run import add_scope_args, say, scope_from, with_session
+
+
+def register(sub) -> None:
+    reports = sub.add_parser("reports", help="báo cáo tháng").add_subparsers(dest="reports_command", required=True)
+    export = reports.add_parser("export", help="xuất báo cáo ra CSV hoặc XLSX")
+    add_scope_args(export)
+    export.add_argument("--from", dest="first", required=True, help="tháng đầu, MM/YYYY")
+    export.add_argument("--to", dest="last", help="tháng cuối, MM/YYYY (mặc định: bằng tháng đầu)")
+    export.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    export.add_argument("-o", "--output", type=Path)
+    export.set_defaults(handler=export_reports)
+
+
+def export_reports(settings, args) -> None:
+    from flows.registry import periods
+    from flows.registry.exports import export_reports as export
+
+    first = periods.parse(args.first)
+    last = periods.parse(args.last) if args.last else first
+    if first is None or last is None or last < first:
+        say("bad_period")
+        raise SystemExit(2)
+    scope = scope_from(args)
+    document = with_session(settings, lambda session: export(session, scope, first, last, args.format))
+    path = args.output or Path(document.filename)
+    path.write_bytes(document.data)
+    say("exported", path=path)
