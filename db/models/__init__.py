@@ -3,7 +3,13 @@
 from db.models.core import AuditLog, Conversation, User
 from db.models.outbox import Announcement, Delivery
 from db.models.registry import (
-    CodeAttempt, Cooperative, InviteCode, MonthlyReport, Official, ReminderSent, Reporter,
+    CodeAttempt,
+    Cooperative,
+    InviteCode,
+    MonthlyReport,
+    Official,
+    ReminderSent,
+    Reporter,
 )
 
 __all__ = [

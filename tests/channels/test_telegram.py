@@ -83,8 +83,7 @@ async def test_the_webhook_refuses_a_wrong_secret_and_processes_nothing(bot_engi
     async with TelegramFake(token=TOKEN) as tg:
         channel = TelegramChannel(bot_engine, TOKEN, base_url=tg.base_url + "/bot",
                                   webhook_url="https://htx.example/telegram/webhook", webhook_secret="s3cret-Token_1")
-        channel.engine = bot_engine
-        app = type("A", (), {"channels": {"telegram": channel}})()
+        app = type("A", (), {"routes": channel.routes()})()
         server = TestServer(build_web(app), host="127.0.0.1")
         await server.start_server()
         await channel.start()
