@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench clean browser
 
 setup: $(STAMP)
 
@@ -19,15 +19,26 @@ run: setup
 	$(BIN)/htxbot content check
 	$(BIN)/htxbot run
 
-test: setup
+test: setup browser
 	$(BIN)/htxbot content check
+	$(BIN)/htxbot rules check
 	$(BIN)/pytest -q
+
+# Browser tests use Debian's Chromium; when it cannot be installed they are skipped and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	  || echo "chromium could not be installed: browser tests will be skipped"; }
 
 lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/eligibility.py
+	$(BIN)/python bench/faq.py
+	$(BIN)/python bench/geo.py
+	$(BIN)/python bench/broadcast.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
