@@ -100,7 +100,11 @@ class Engine:
                 await self._dispatch(ctx)
                 if incoming.message_id:
                     state.recent_ids = (state.recent_ids + [incoming.message_id])[-RECENT_IDS:]
-                change = Change(state, changed_fields(profile, before), ctx.events)
+                changed = changed_fields(profile, before)
+                if self.store.touch_due(*key):
+                    profile.blocked = False
+                    changed["blocked"] = False  # also refreshes last_seen
+                change = Change(state, changed, ctx.events)
                 if ctx.has_session:
                     saved = await self.store.save_in(ctx.session, change)
                     await (ctx.session.commit() if saved else ctx.session.rollback())

@@ -11,6 +11,7 @@ SELECT: its entries are checked by the same version.
 from __future__ import annotations
 
 import copy
+import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -104,10 +105,23 @@ _SAVE_STATE = (
 class Store:
     """Reads and writes profiles and states; one instance per process."""
 
-    def __init__(self, writer: GroupWriter, cache_size: int = 20_000) -> None:
+    def __init__(self, writer: GroupWriter, cache_size: int = 20_000, touch_every: float = 600.0) -> None:
         self.writer = writer
         self._cache: OrderedDict[tuple[str, str], tuple[Profile, State]] = OrderedDict()
         self._cache_size = cache_size
+        self._touched: dict[tuple[str, str], float] = {}
+        self._touch_every = touch_every
+
+    def touch_due(self, channel: str, external_id: str) -> bool:
+        """Whether this user's row should be refreshed now (last_seen, and `blocked` cleared: someone who
+        writes to the bot has not blocked it); at most every few minutes per user and process."""
+        key, now = (channel, external_id), time.monotonic()
+        if now - self._touched.get(key, -1e18) < self._touch_every:
+            return False
+        self._touched[key] = now
+        if len(self._touched) > self._cache_size:
+            self._touched.clear()
+        return True
 
     async def load(
         self, channel: str, external_id: str, display_name: str | None
