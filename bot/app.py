@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # Each module has `install(app: App) -> None`; order matters only for what they read of each other.
 INSTALLERS = [
     "bot.wiring.telegram",
+    "bot.wiring.zalo",
     "bot.wiring.announcements",
 ]
 

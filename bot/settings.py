@@ -26,9 +26,22 @@ class Settings(BaseSettings):
     telegram_rate_per_chat: float = 1.0
     telegram_paid_broadcast: bool = False
 
-    zalo_bot_token: SecretStr | None = None
+    # --- Zalo: the Bot API (bot/channels/zalo.py) and an Official Account (bot/channels/zalo_oa.py) ---
+    zalo_bot_token: SecretStr | None = None  # "<bot_id>:<secret>"
     zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"
-    zalo_webhook_secret: SecretStr | None = None
+    zalo_webhook_url: str | None = None  # public HTTPS URL of /zalo/webhook; set it to use webhook mode
+    zalo_webhook_secret: SecretStr | None = None  # 8 to 256 characters (setWebhook's secret_token)
+    zalo_poll_timeout: int = Field(default=30, ge=1, le=120)  # seconds a getUpdates call waits
+    zalo_oa_app_id: str | None = None
+    zalo_oa_secret_key: SecretStr | None = None  # the OA secret key: signs webhook events
+    zalo_oa_app_secret: SecretStr | None = None  # the app's secret for token refresh; default: zalo_oa_secret_key
+    zalo_oa_access_token: SecretStr | None = None  # first tokens; later ones live in the database
+    zalo_oa_refresh_token: SecretStr | None = None
+    zalo_oa_api_base_url: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_base_url: str = "https://oauth.zaloapp.com"
+    zalo_oa_free_replies: int = Field(default=8, ge=0)  # free messages within the reply window
+    zalo_oa_reply_window_hours: int = Field(default=48, ge=0)  # after the user's last message
+    zalo_oa_proactive_per_month: int = Field(default=0, ge=0)  # messages beyond the window (OA package)
 
     listen_host: str = "127.0.0.1"
     listen_port: int = Field(default=8080, ge=1, le=65535)
@@ -41,6 +54,13 @@ class Settings(BaseSettings):
     def _known_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("phải bắt đầu bằng sqlite+aiosqlite:// hoặc postgresql+asyncpg://")
+        return value
+
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _zalo_secret_length(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not 8 <= len(value.get_secret_value()) <= 256:
+            raise ValueError("từ 8 đến 256 ký tự")
         return value
 
     @field_validator("log_level")

@@ -11,8 +11,9 @@ from db.models.registry import (
     ReminderSent,
     Reporter,
 )
+from db.models.zalo import OAContact, OAQuota, OAToken
 
 __all__ = [
     "Announcement", "AuditLog", "CodeAttempt", "Conversation", "Cooperative", "Delivery", "InviteCode",
-    "MonthlyReport", "Official", "ReminderSent", "Reporter", "User",
+    "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "ReminderSent", "Reporter", "User",
 ]
