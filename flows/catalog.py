@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flows.announce import announcements
 from flows.dsl import Flow
 from flows.menu import menu
 from flows.onboarding import onboarding
@@ -10,4 +11,4 @@ from flows.profile import profile
 
 def all_flows() -> list[Flow]:
     """Every flow, in no particular order."""
-    return [onboarding, menu, profile]
+    return [onboarding, menu, profile, announcements]

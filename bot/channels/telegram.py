@@ -236,6 +236,21 @@ class TelegramChannel:
         except TelegramError as exc:
             raise PermanentError(str(exc)) from exc
 
+    async def send_tracked(self, external_id: str, text: str) -> str:
+        """Send one message (e.g. an author's progress) and return its message id, for later edits."""
+        result = await self._call("sendMessage", chat_id=int(external_id), text=text[:TEXT_LIMIT],
+                                  parse_mode=ParseMode.HTML)
+        return str(result["message_id"])
+
+    async def edit(self, external_id: str, ref: str, text: str) -> None:
+        """Replace the text of a message sent by send_tracked; an unchanged text is not an error."""
+        try:
+            await self._call("editMessageText", chat_id=int(external_id), message_id=int(ref),
+                             text=text[:TEXT_LIMIT], parse_mode=ParseMode.HTML)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+
 
 def _escape(text: str) -> str:
     import html

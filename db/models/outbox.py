@@ -52,6 +52,7 @@ class Announcement(Base):
     scheduled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    progress_ref: Mapped[str | None] = mapped_column(String(64), default=None)  # the author's progress message
 
 
 class Delivery(Base):
