@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flows.announce import announcements
 from flows.dsl import Flow
+from flows.eligibility.flow import eligibility
 from flows.menu import menu
 from flows.onboarding import onboarding
 from flows.profile import profile
@@ -11,4 +12,4 @@ from flows.profile import profile
 
 def all_flows() -> list[Flow]:
     """Every flow, in no particular order."""
-    return [onboarding, menu, profile, announcements]
+    return [onboarding, menu, profile, announcements, eligibility]

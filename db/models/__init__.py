@@ -1,6 +1,7 @@
 """Every model, imported so that Base.metadata knows all tables (Alembic and tests use it)."""
 
 from db.models.core import AuditLog, Conversation, User
+from db.models.eligibility import EligibilityCheck
 from db.models.outbox import Announcement, Delivery
 from db.models.registry import (
     CodeAttempt,
@@ -14,6 +15,6 @@ from db.models.registry import (
 from db.models.zalo import OAContact, OAQuota, OAToken
 
 __all__ = [
-    "Announcement", "AuditLog", "CodeAttempt", "Conversation", "Cooperative", "Delivery", "InviteCode",
+    "Announcement", "AuditLog", "CodeAttempt", "Conversation", "Cooperative", "Delivery", "EligibilityCheck", "InviteCode",
     "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "ReminderSent", "Reporter", "User",
 ]

@@ -1,0 +1,332 @@
+"""The support-eligibility conversation (menu and /hotro): one question at a time, the result, saved.
+
+Each question is the fact that settles the most undecided programmes (see next_fact); the flow
+stops as soon as no answer can change any outcome. Facts already known (flows/eligibility/known.py)
+are not asked. There is one question step per fact of content/facts.yaml, its input kind taken
+from the fact's type and its buttons "eligibility.ask_<fact>|<option>", each followed by a step
+that records the answer; skipping or "chưa rõ" leaves the fact unknown ("có thể đủ điều kiện").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from db.models.eligibility import EligibilityCheck
+from flows.content import load_yaml, render
+from flows.context import Context
+from flows.dsl import END, Ask, Command, Do, Flow, Show
+from flows.eligibility.evaluate import Evaluation, evaluate
+from flows.eligibility.explain import render_result
+from flows.eligibility.known import (
+    clean,
+    date_range,
+    for_evaluation,
+    head_cooperatives,
+    known_facts,
+    last_check,
+    straddled,
+)
+from flows.eligibility.load import load_facts, load_programmes, resolver
+from flows.eligibility.outcome import Outcome
+from flows.eligibility.questions import settling_facts
+from flows.eligibility.schema import Fact
+from flows.formatting import date as show_date
+from flows.formatting import number, vnd
+from flows.inputs import Choice, Invalid, Kind, Money, Ok, Option, Result, WholeNumber, YesNo, parse_month
+from flows.messages import Button, Reply
+from flows.places import Province
+from flows.text import fold
+
+ASK, RECORD = "ask_", "record_"  # + fact id: the question step and the step recording its answer
+RERUN, RESTART, UNSURE = "rerun", "restart", "unsure"
+MAX_COUNT = 1_000_000  # members: a bound far above any cooperative
+_ALIASES = {"form": ("registry/forms.yaml", "forms"), "sector": ("registry/sectors.yaml", "sectors")}
+
+
+class Step(StrEnum):
+    AGAIN = "again"
+    COOPERATIVE = "cooperative"
+    PREPARE = "prepare"
+    INTRO = "intro"
+    CHOOSE = "choose"
+    RESULT = "result"
+
+
+def label(name: str) -> str:
+    """A button label of this flow from content/templates/eligibility/label.j2."""
+    return render("eligibility/label.j2", name=name)
+
+
+# ---- input kinds for the fact types ----------------------------------------------------------
+
+_UNSURE_WORDS = {"chua ro", "khong ro", "khong biet", "chua biet", "khong chac", "chua chac", "ko biet", "k biet"}
+
+
+@dataclass
+class FactYesNo(YesNo):
+    """Có / không, or 'chưa rõ' which leaves the fact unknown."""
+
+    def options(self, ctx: Any) -> list[Option]:
+        return [*super().options(ctx), Option(UNSURE, label(UNSURE))]
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        if fold(text).strip(" .!?") in _UNSURE_WORDS or fold(text) == "3":
+            return Ok(None)
+        return super().parse(text, ctx)
+
+    def from_button(self, option_id: str, ctx: Any) -> Result:
+        return Ok(None) if option_id == UNSURE else super().from_button(option_id, ctx)
+
+
+_PERCENT = re.compile(r"^(\d{1,3}(?:[.,]\d{1,3})?)\s*(?:%|phan tram)?$")
+
+
+@dataclass
+class Percent(Kind):
+    """A share from 0 to 100: '5', '29,9', '12.5', '5%', '5 phần trăm'."""
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        match = _PERCENT.match(fold(text))
+        if not match:
+            return Invalid("whole_number", {"unit": "%"})
+        value = float(match.group(1).replace(",", "."))
+        if not 0 <= value <= 100:
+            return Invalid("out_of_range", {"min": 0, "max": 100, "unit": "%", "value": value})
+        return Ok(value)
+
+
+_DAY = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_YEAR = re.compile(r"^(?:nam\s*)?(\d{4})$")
+
+
+def parse_date(text: str, today: dt.date) -> str | None:
+    """'15/03/2023' -> '2023-03-15', '03/2023' or 'tháng 3 năm 2023' -> '2023-03', '2023' -> '2023'."""
+    folded = fold(text).strip(" .")
+    day = _DAY.match(folded)
+    iso = _ISO_DAY.match(folded)
+    try:
+        if day:
+            return dt.date(int(day.group(3)), int(day.group(2)), int(day.group(1))).isoformat()
+        if iso:
+            return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3))).isoformat()
+    except ValueError:
+        return None
+    year = _YEAR.match(folded)
+    if year:
+        return year.group(1) if 1950 <= int(year.group(1)) <= today.year else None
+    return parse_month(text, today)
+
+
+@dataclass
+class FactDate(Kind):
+    """A past date, month or year, kept with the precision given (asked again if a rule needs more)."""
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        value = parse_date(text, ctx.today)
+        if value is None or date_range(value)[0].year < 1950:
+            return Invalid("month")
+        if date_range(value)[0] > ctx.today:
+            return Invalid("month_future")
+        return Ok(value)
+
+
+def _choice_options(fact: Fact) -> list[Option]:
+    aliases: dict[str, tuple[str, ...]] = {}
+    if fact.id in _ALIASES:
+        path, key = _ALIASES[fact.id]
+        aliases = {item["id"]: tuple(item.get("aliases", ())) for item in load_yaml(path)[key]}
+    return [Option(c.id, c.label, aliases.get(c.id, ())) for c in fact.choices]
+
+
+def kind_of(fact: Fact) -> Kind:
+    """The input kind that asks for a fact of this type."""
+    if fact.type == "bool":
+        return FactYesNo()
+    if fact.type == "int":
+        return WholeNumber(min=int(fact.min or 0), max=int(fact.max) if fact.max is not None else MAX_COUNT)
+    if fact.type == "money":
+        return Money(min=int(fact.min or 0))
+    if fact.type == "percent":
+        return Percent()
+    if fact.type == "date":
+        return FactDate()
+    if fact.type == "province":
+        return Province()
+    return Choice(_choice_options(fact))
+
+
+def shown(fact: Fact, value: Any) -> str:
+    """A fact's value as the user reads it back (labels from content/facts.yaml)."""
+    if fact.type == "bool":
+        return fact.label if value else (fact.label_false or fact.label)
+    if fact.type == "choice":
+        return {c.id: c.label for c in fact.choices}.get(value, str(value))
+    if fact.type == "province":
+        return Province().describe(value, None)
+    if fact.type == "money":
+        return vnd(value)
+    if fact.type == "percent":
+        return f"{number(value)}%"
+    if fact.type == "date":
+        parts = str(value).split("-")
+        return show_date(value) if len(parts) == 3 else "/".join(reversed(parts))
+    return number(value)
+
+
+# ---- choosing, recording, concluding ---------------------------------------------------------
+
+
+def next_fact(stored: dict[str, Any], skipped: list[str], today: dt.date) -> str | None:
+    """Like next_question: the unknown fact settling the most undecided programmes, never a skipped one."""
+    facts = for_evaluation(stored, today)
+    programmes = load_programmes()
+    resolve = resolver(programmes)
+    counts: dict[str, int] = {}
+    for programme in programmes:
+        for fact_id in settling_facts(programme, facts, today, resolve):
+            if fact_id not in skipped:
+                counts[fact_id] = counts.get(fact_id, 0) + 1
+    if not counts:
+        return None
+    order = {fact_id: i for i, fact_id in enumerate(load_facts())}
+    return max(counts, key=lambda f: (counts[f], -order[f]))
+
+
+def _stored(ctx: Context) -> dict[str, Any]:
+    return clean({**ctx.answers.get("known", {}), **ctx.answers.get("given", {})})
+
+
+async def _start(ctx: Context) -> None:
+    last = await last_check(ctx.session, ctx.profile.id)
+    ctx.answers["_coops"] = [[str(i), name] for i, name in await head_cooperatives(ctx.session, ctx.profile.id)]
+    if last is not None:
+        eligible = sum(1 for o in last.outcomes.values() if o == Outcome.ELIGIBLE)
+        ctx.answers["_last"] = {"checked_on": last.checked_on.isoformat(), "facts": last.facts, "eligible": eligible}
+
+
+async def _prepare(ctx: Context) -> None:
+    a = ctx.answers
+    last = a.get("_last") if a.get("again") == RERUN else None
+    coop = a.get("cooperative")
+    known = await known_facts(ctx.session, ctx.profile, ctx.today, cooperative_id=int(coop) if coop else None,
+                              saved=last["facts"] if last else None)
+    keep = {k: a[k] for k in ("again", "cooperative", "_last", "_coops") if k in a}
+    ctx.state.answers = keep | {"known": known.facts, "sources": known.sources, "coop_name": known.cooperative,
+                                "given": {}, "skipped": [], "order": []}
+
+
+def _intro_vars(ctx: Context) -> dict[str, Any]:
+    facts = load_facts()
+    items = [{"label": facts[f].label, "type": facts[f].type, "text": shown(facts[f], v),
+              "source": ctx.answers["sources"][f]} for f, v in ctx.answers["known"].items()]
+    return {"items": items, "cooperative": ctx.answers.get("coop_name"), "rerun": ctx.answers.get("again") == RERUN}
+
+
+async def _choose(ctx: Context) -> str:
+    fact = next_fact(_stored(ctx), ctx.answers.get("skipped", []), ctx.today)
+    return Step.RESULT if fact is None else ASK + fact
+
+
+def _question_vars(fact_id: str, ctx: Context) -> dict[str, Any]:
+    order = ctx.answers.get("order", [])
+    fact = load_facts()[fact_id]
+    return {"question": fact.question, "type": fact.type,
+            "number": order.index(fact_id) + 1 if fact_id in order else len(order) + 1}
+
+
+async def _record(fact_id: str, ctx: Context) -> str | None:
+    a = ctx.answers
+    value = a.pop(fact_id, None)
+    fact = load_facts()[fact_id]
+    if value is not None and fact.type == "date":
+        boundary = straddled(fact_id, value, ctx.today)
+        if boundary is not None:  # '2023' when the rule's cut-off is in 2023: ask for the day
+            ctx.say("eligibility/date_precise.j2", value=shown(fact, value), boundary=boundary)
+            if ctx.state.history[-1:] == [ASK + fact_id]:
+                ctx.state.history = ctx.state.history[:-1]  # the answer was not taken
+            return ASK + fact_id
+    given = {k: v for k, v in a.get("given", {}).items() if k != fact_id}
+    skipped = [f for f in a.get("skipped", []) if f != fact_id]
+    if value is None:
+        skipped.append(fact_id)
+    else:
+        given[fact_id] = value
+    a["given"], a["skipped"] = given, skipped
+    a["order"] = [f for f in a.get("order", []) if f != fact_id] + [fact_id]
+    return None
+
+
+def references(evaluation: Evaluation) -> dict[str, list[str]]:
+    """The references each result line cites, by programme id (and the size classification's)."""
+    out: dict[str, list[str]] = {}
+    for result in evaluation.results:
+        p = result.programme
+        refs = [p.reference]
+        if result.outcome is Outcome.ELIGIBLE:
+            refs += [b.reference for b in p.benefits] + [p.apply.reference]
+        refs += [c.reference or p.reference for c in result.failing]
+        out[p.id] = list(dict.fromkeys(refs))
+    out[evaluation.size.rule.id] = [evaluation.size.rule.reference]
+    return out
+
+
+async def _result(ctx: Context) -> str:
+    stored = _stored(ctx)
+    evaluation = evaluate(for_evaluation(stored, ctx.today), ctx.today)
+    ctx.replies.append(Reply(render_result(evaluation)))
+    outcomes = {r.programme.id: r.outcome.value for r in evaluation.results}
+    ctx.session.add(EligibilityCheck(user_id=ctx.profile.id, checked_on=ctx.today, facts=stored,
+                                     outcomes=outcomes, references=references(evaluation)))
+    eligible = sorted(p for p, o in outcomes.items() if o == Outcome.ELIGIBLE)
+    ctx.record("eligibility.checked", eligible=eligible, asked=len(ctx.answers.get("order", [])),
+               skipped=len(ctx.answers.get("skipped", [])))
+    menu = Button("nav:menu", load_yaml("ui.yaml")["buttons"]["menu"])
+    ctx.say("eligibility/saved.j2", buttons=[menu], checked_on=ctx.today)
+    return END
+
+
+async def _hotro(ctx: Context, _arg: str) -> str:
+    return "flow:eligibility"
+
+
+def _again_options(ctx: Any) -> list[Option]:
+    return [Option(RERUN, label(RERUN), ("kiem tra lai", "chay lai")),
+            Option(RESTART, label(RESTART), ("lam lai", "tu dau", "bat dau lai"))]
+
+
+def _coop_options(ctx: Any) -> list[Option]:
+    return [Option(i, name) for i, name in ctx.answers.get("_coops", [])]
+
+
+def _fact_steps() -> list[Ask | Do]:
+    steps: list[Ask | Do] = []
+    for fact in load_facts().values():
+        steps.append(Ask(ASK + fact.id, "eligibility/ask.j2", kind_of(fact), save_as=fact.id,
+                         next=RECORD + fact.id, getter=functools.partial(_question_vars, fact.id),
+                         help="eligibility/help.j2"))
+        steps.append(Do(RECORD + fact.id, functools.partial(_record, fact.id), next=Step.CHOOSE))
+    return steps
+
+
+eligibility = Flow(
+    "eligibility",
+    [
+        Ask(Step.AGAIN, "eligibility/again.j2", Choice(_again_options), save_as="again", optional=False,
+            when=lambda ctx: "_last" in ctx.answers, getter=lambda ctx: ctx.answers["_last"]),
+        Ask(Step.COOPERATIVE, "eligibility/cooperative.j2", Choice(_coop_options), save_as="cooperative",
+            when=lambda ctx: len(ctx.answers.get("_coops", [])) > 1),
+        Do(Step.PREPARE, _prepare),
+        Show(Step.INTRO, "eligibility/intro.j2", getter=_intro_vars),
+        Do(Step.CHOOSE, _choose),
+        Do(Step.RESULT, _result),
+        *_fact_steps(),
+    ],
+    commands=[Command("hotro", _hotro)],
+    start=_start,
+)
