@@ -279,3 +279,22 @@ async def test_a_long_result_splits_into_telegram_sized_readable_pieces(chat):
     for piece in pieces:
         assert len(piece) <= 4096
         assert piece.count("<b>") == piece.count("</b>") and piece.count("<i>") == piece.count("</i>")
+
+
+async def test_a_head_of_two_cooperatives_picks_which_one_is_checked(chat, sessionmaker):
+    await _onboard(chat)
+    user_id = await _user_id(sessionmaker)
+    async with sessionmaker() as s:
+        for name, form in (("HTX Dừa Bến Tre", "hop_tac_xa"), ("Tổ hợp tác Lúa sạch", "to_hop_tac")):
+            coop = Cooperative(name=name, form=form, province_code=86, commune_code=29242, sector=None)
+            s.add(coop)
+            await s.flush()
+            await link_reporter(s, user_id, coop.id, "head")
+        await s.commit()
+    await chat.send("/hotro")
+    assert "tổ chức nào" in chat.last_text
+    assert {b.label for b in chat.last.buttons} >= {"HTX Dừa Bến Tre", "Tổ hợp tác Lúa sạch"}
+    await chat.send("to hop tac lua sach")
+    assert chat.said("Tổ hợp tác Lúa sạch")
+    assert chat.said("Loại hình tổ chức: Tổ hợp tác")
+    assert "giấy chứng nhận đăng ký" in chat.last_text  # not registered in the list: asked
