@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     max_message_chars: int = Field(default=4000, ge=100, le=100_000)
 
+    # --- Monthly-update reminders (bot/wiring/reminders.py): once a day at reminder_hour (timezone) ---
+    reminders_enabled: bool = True
+    reminder_hour: int = Field(default=8, ge=0, le=23)  # local hour from which the day's reminders go out
+    reminder_first_day: int = Field(default=5, ge=1, le=28)  # day of the month of the first reminder
+    reminder_second_after_days: int = Field(default=5, ge=1, le=20)  # the second one, days after the first
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from flows.announce import announcements
 from flows.dsl import Flow
 from flows.eligibility.flow import eligibility
+from flows.join import join
 from flows.menu import menu
+from flows.monthly import monthly_report
+from flows.officials import officials
 from flows.onboarding import onboarding
 from flows.profile import profile
 
 
 def all_flows() -> list[Flow]:
     """Every flow, in no particular order."""
-    return [onboarding, menu, profile, announcements, eligibility]
+    return [onboarding, menu, profile, announcements, eligibility, monthly_report, join, officials]
