@@ -12,14 +12,16 @@ from sqlalchemy import func, select
 from bot.app import build_app, build_web
 from bot.channels.errors import PermanentError, RecipientGone, RetryLater, TransientError
 from bot.settings import Settings
-from db.models import Delivery, User
+from db.models import Delivery, MonthlyReport, User
 from flows.announcements.outbox import create_announcement
 from flows.messages import Button, Document, Reply
+from flows.registry import invites
 from flows.scope import Scope
 from tests.announcements.helpers import add_users
 from tests.chat import fixed_clock
 from tests.fakes.telegram_api import TelegramFake
 from tests.fakes.zalo_api import ZaloBotFake, post_zalo_update
+from tests.registry import world
 
 TOKEN = "1234567890:zalo-secret"
 SECRET = "zalo-webhook-Secret_1"
@@ -69,6 +71,13 @@ class ZaloUser:
         return "\n".join(self.received[before:])
 
 
+    async def pick(self, fragment: str, expect: str) -> str:
+        """Answer the last question with the number of the option whose label contains `fragment`."""
+        options = re.findall(r"^(\d+)\. (.+)$", self.received[-1], re.MULTILINE)
+        number = next(n for n, label in options if fragment in label)
+        return await self.say(number, expect)
+
+
 async def _onboard(user: ZaloUser) -> None:
     question = await user.say("/start", "Bạn là ai")
     assert "Xin chào Chị Hoa" in question
@@ -92,6 +101,33 @@ async def test_a_farmer_is_onboarded_over_zalo_by_typing_numbers_and_words(mode,
         saved = (await s.execute(select(User).where(User.channel == "zalo"))).scalar_one()
     assert (saved.external_id, saved.display_name, saved.role, saved.onboarded) == ("u-100", "Chị Hoa", "nong_dan", True)
     assert saved.province_code == 86 and saved.commune_code is not None and saved.announcements is True
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_a_cooperative_head_sends_the_monthly_update_over_zalo(mode, database_url, engine, sessionmaker):
+    async with sessionmaker() as session:
+        coop = await world.coop(session, "HTX Đồng Tâm", reg="0101234567")
+        code = (await invites.create_code(session, "reporter", None, cooperative_id=coop.id)).code
+        await session.commit()
+    async with ZaloBotFake(token=TOKEN, long_poll_cap=0.5) as zalo:
+        async with running(database_url, zalo, webhook=mode == "webhook") as (_app, url):
+            head = ZaloUser(zalo, "u-200", "Anh Tâm", webhook=url if mode == "webhook" else None)
+            await head.say(f"/thamgia {code}", "HTX Đồng Tâm cho tháng 11/2026")
+            await head.say("11/2026", "bao nhiêu thành viên")
+            await head.say("25", "người lao động")
+            await head.say("12 người", "Doanh thu")
+            await head.say("1,5 tỷ", "Tình hình")
+            await head.pick("Ổn định", "kiến nghị")
+            await head.say("bỏ qua", "cần hỗ trợ")
+            review = await head.say("1, 3", "Kiểm tra lại cập nhật tháng 11/2026")
+            assert "Nhu cầu hỗ trợ: Vốn, Tiêu thụ sản phẩm" in review and "1. 📨 Gửi" in review
+            receipt = await head.pick("Gửi", "Số biên nhận")
+        assert not any(TAG.search(t) for t in head.received)
+    async with sessionmaker() as s:
+        report = (await s.execute(select(MonthlyReport))).scalar_one()
+    assert f"Số biên nhận: {report.reference}" in receipt
+    assert (report.period, report.members, report.workers, report.revenue, report.status, report.needs) == (
+        "2026-11", 25, 12, 1_500_000_000, "on_dinh", ["von", "tieu_thu"])
 
 
 async def test_a_wrong_or_missing_secret_gets_403_and_nothing_is_processed(database_url, engine, sessionmaker):
