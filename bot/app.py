@@ -30,6 +30,7 @@ INSTALLERS = [
     "bot.wiring.telegram",
     "bot.wiring.zalo",
     "bot.wiring.announcements",
+    "bot.wiring.dashboard",
     "bot.wiring.reminders",
     "bot.wiring.webchat",
 ]

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     max_message_chars: int = Field(default=4000, ge=100, le=100_000)
 
+    # --- Officials' web dashboard (bot/web/dashboard/): /dangnhap sends a one-time link to web_base_url ---
+    web_base_url: str = "http://127.0.0.1:8080"  # public address of this app as officials' browsers reach it
+    dashboard_link_minutes: int = Field(default=15, ge=1, le=24 * 60)  # a sign-in link expires after this
+    dashboard_session_hours: int = Field(default=8, ge=1, le=24 * 30)  # a signed-in browser expires after this
+
     # --- Monthly-update reminders (bot/wiring/reminders.py): once a day at reminder_hour (timezone) ---
     reminders_enabled: bool = True
     reminder_hour: int = Field(default=8, ge=0, le=23)  # local hour from which the day's reminders go out

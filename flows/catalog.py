@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flows.announce import announcements
+from flows.dashboard_login import dashboard_login
 from flows.dsl import Flow
 from flows.eligibility.flow import eligibility
 from flows.join import join

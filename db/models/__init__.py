@@ -12,6 +12,7 @@ from db.models.registry import (
     ReminderSent,
     Reporter,
 )
+from db.models.web import LoginToken, WebSession
 from db.models.zalo import OAContact, OAQuota, OAToken
 
 __all__ = [

@@ -13,6 +13,7 @@ from flows.content import CONTENT_DIR
 
 FAQ_DIR = CONTENT_DIR / "faq"
 SYNONYMS_FILE = "synonyms.yaml"
+LEARNED_FILE = "learned.yaml"  # officials' answers turned into entries by `htxbot faq promote`, for review
 
 # Flows an entry may start instead of answering (the lead wires them to the engine).
 TASKS = frozenset({"founding", "eligibility", "monthly_report", "announcements", "profile"})
@@ -39,7 +40,7 @@ class Entry:
         return self.questions[0]
 
 
-def _entry(raw: dict[str, Any], where: str) -> Entry:
+def _entry(raw: dict[str, Any], where: str, min_questions: int = 2) -> Entry:
     missing = [key for key in _REQUIRED if not raw.get(key)]
     unknown = set(raw) - set(_REQUIRED) - set(_OPTIONAL)
     if missing or unknown:
@@ -51,7 +52,7 @@ def _entry(raw: dict[str, Any], where: str) -> Entry:
     if task is not None and task not in TASKS:
         raise ValueError(f"{where}: unknown task {task!r}")
     questions = tuple(str(q).strip() for q in raw["questions"])
-    if len(questions) < 2:
+    if len(questions) < min_questions:
         raise ValueError(f"{where}: give several phrasings of the question")
     return Entry(
         id=str(raw["id"]),
@@ -72,8 +73,9 @@ def load_entries(directory: Path = FAQ_DIR) -> list[Entry]:
             continue
         with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh) or {}
-        for number, raw in enumerate(data.get("entries", []), start=1):
-            entries.append(_entry(raw, f"{path.name} entry {number}"))
+        least = 1 if path.name == LEARNED_FILE else 2  # a learned entry starts with the user's own wording
+        for number, raw in enumerate(data.get("entries") or [], start=1):
+            entries.append(_entry(raw, f"{path.name} entry {number}", least))
     ids = [entry.id for entry in entries]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
