@@ -6,6 +6,7 @@ from flows.announce import announcements
 from flows.dashboard_login import dashboard_login
 from flows.dsl import Flow
 from flows.eligibility.flow import eligibility
+from flows.founding.flow import founding
 from flows.join import join
 from flows.menu import menu
 from flows.monthly import monthly_report
@@ -16,4 +17,4 @@ from flows.profile import profile
 
 def all_flows() -> list[Flow]:
     """Every flow, in no particular order."""
-    return [onboarding, menu, profile, announcements, eligibility, monthly_report, join, officials]
+    return [onboarding, menu, profile, announcements, eligibility, monthly_report, join, officials, founding]

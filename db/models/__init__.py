@@ -2,6 +2,7 @@
 
 from db.models.core import AuditLog, Conversation, User
 from db.models.eligibility import EligibilityCheck
+from db.models.founding import FoundingPlan
 from db.models.outbox import Announcement, Delivery
 from db.models.registry import (
     CodeAttempt,
@@ -16,6 +17,6 @@ from db.models.web import LoginToken, WebSession
 from db.models.zalo import OAContact, OAQuota, OAToken
 
 __all__ = [
-    "Announcement", "AuditLog", "CodeAttempt", "Conversation", "Cooperative", "Delivery", "EligibilityCheck", "InviteCode",
+    "Announcement", "AuditLog", "CodeAttempt", "Conversation", "Cooperative", "Delivery", "EligibilityCheck", "FoundingPlan", "InviteCode",
     "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "ReminderSent", "Reporter", "User",
 ]
