@@ -1,0 +1,64 @@
+"""What users asked of the bot in the scope: saved eligibility checks by programme and outcome, open questions."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from aiohttp import web
+from sqlalchemy import distinct, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models.core import User
+from db.models.eligibility import EligibilityCheck
+from db.models.questions import Question
+from flows.eligibility.load import load_programmes
+from flows.registry import periods
+from flows.registry.registry import commune_name, province_name
+
+from .auth import Viewer
+from .pages import ELIGIBILITY, month_bounds, place_vars, users_per_action
+from .views import local, month_param, official_page, page, place_param
+
+MAX_QUESTIONS = 200
+OUTCOMES = ("eligible", "possibly", "not_eligible", "not_in_area", "not_for_this_form", "not_started", "ended")
+
+
+@official_page
+async def eligibility(request: web.Request, session: AsyncSession, viewer: Viewer) -> web.StreamResponse:
+    """Saved eligibility checks of users in the scope, in the chosen month: outcomes per programme."""
+    period = month_param(request)
+    scope = place_param(request, viewer.scope)
+    start, end = month_bounds(period)
+    in_scope = scope.where(User.province_code, User.commune_code)
+    base = (select(EligibilityCheck).join(User, User.id == EligibilityCheck.user_id)
+            .where(in_scope, EligibilityCheck.created_at >= start, EligibilityCheck.created_at < end))
+    checks = list((await session.scalars(base)).all())
+    users_total = await session.scalar(
+        select(func.count(distinct(EligibilityCheck.user_id))).join(User, User.id == EligibilityCheck.user_id)
+        .where(in_scope))
+    per_programme: dict[str, Counter] = defaultdict(Counter)
+    for check in checks:
+        for programme_id, outcome in (check.outcomes or {}).items():
+            per_programme[programme_id][str(outcome)] += 1
+    rows = [{"name": p.name, "counts": [per_programme[p.id][o] for o in OUTCOMES]}
+            for p in load_programmes() if per_programme.get(p.id)]
+    started = (await users_per_action(session, scope, ELIGIBILITY, period))[ELIGIBILITY[0]]
+    return page(viewer, "eligibility.j2", "ho_tro", period=period, period_shown=periods.display(period),
+                **place_vars(scope, viewer.scope), checks=len(checks),
+                users=len({c.user_id for c in checks}), users_total=users_total or 0, started=started,
+                outcomes=OUTCOMES, rows=rows)
+
+
+@official_page
+async def questions(request: web.Request, session: AsyncSession, viewer: Viewer) -> web.StreamResponse:
+    """Questions of users in the scope still waiting for an answer, oldest first (answered in chat: /cauhoi)."""
+    scope = place_param(request, viewer.scope)
+    where = (Question.status == "open", scope.where(Question.province_code, Question.commune_code))
+    total = await session.scalar(select(func.count()).select_from(Question).where(*where))
+    found = await session.scalars(select(Question).where(*where).order_by(Question.created_at, Question.id)
+                                  .limit(MAX_QUESTIONS))
+    items = [{"id": q.id, "text": q.text, "asked": local(q.created_at), "province": province_name(q.province_code),
+              "commune": commune_name(q.province_code, q.commune_code) if q.commune_code else ""}
+             for q in found.all()]
+    return page(viewer, "questions.j2", "cau_hoi", items=items, total=total or 0, cut=(total or 0) > len(items),
+                **place_vars(scope, viewer.scope))

@@ -1,0 +1,157 @@
+"""The reading pages: reporting compliance by place, 12-month trends, difficulties and needs, the founding funnel.
+
+Every query is limited to the official's scope (or a place inside it named by ?tinh= / ?xa=).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from sqlalchemy import distinct, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models.core import AuditLog, User
+from flows.content import load_yaml
+from flows.registry import overview, periods
+from flows.registry.registry import commune_name, cooperatives_in, province_name
+from flows.scope import Scope
+
+from . import charts
+from .auth import Viewer
+from .views import month_param, official_page, page, place_param
+
+FUNNEL = ("founding.started", "founding.form_chosen", "founding.plan_shown", "founding.step_ticked",
+          "founding.drafts_downloaded")
+ELIGIBILITY = ("eligibility.started",)
+TREND_MONTHS = 12
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _place_rows(scope: Scope, everyone, missing_ids: set[int]) -> list[dict]:
+    """Reported/expected per province (country scope) or per commune (narrower scopes)."""
+    by_province = scope.level == "country"
+    expected: Counter = Counter()
+    reported: Counter = Counter()
+    for coop in everyone:
+        key = (coop.province_code, None if by_province else coop.commune_code)
+        expected[key] += 1
+        reported[key] += coop.id not in missing_ids
+    rows = []
+    for (province, commune), n in expected.items():
+        name = province_name(province) if by_province else commune_name(province, commune)
+        query = f"tinh={province}" if by_province else f"tinh={province}&xa={commune}"
+        rows.append({"name": name or str(commune or province), "query": query, "expected": n,
+                     "reported": reported[(province, commune)], "share": round(100 * reported[(province, commune)] / n)})
+    return sorted(rows, key=lambda r: (r["share"], r["name"]))
+
+
+@official_page
+async def home(request: web.Request, session: AsyncSession, viewer: Viewer) -> web.StreamResponse:
+    """Compliance for a month: reported against expected, per place, and who is missing; the month's totals."""
+    period = month_param(request)
+    scope = place_param(request, viewer.scope)
+    result = await overview.compliance(session, scope, period)
+    everyone = await cooperatives_in(session, scope)
+    totals = await overview.totals(session, scope, period)
+    missing = [{"id": c.id, "name": c.name, "province": province_name(c.province_code),
+                "commune": commune_name(c.province_code, c.commune_code)} for c in result.missing]
+    rows = _place_rows(scope, everyone, {c.id for c in result.missing})
+    return page(viewer, "home.j2", "tong_quan", period=period, period_shown=periods.display(period),
+                **place_vars(scope, viewer.scope), expected=result.expected,
+                reported=result.reported, rows=rows, missing=missing, by_province=scope.level == "country",
+                current=totals.current, change=totals.change, previous_shown=periods.display(totals.previous.period))
+
+
+@official_page
+async def trends(request: web.Request, session: AsyncSession, viewer: Viewer) -> web.StreamResponse:
+    """Members, workers and revenue over the 12 months up to the chosen one, as charts and a table."""
+    last = month_param(request)
+    scope = place_param(request, viewer.scope)
+    months = [periods.shift(last, k) for k in range(1 - TREND_MONTHS, 1)]
+    sums = [await overview.sums(session, scope, p) for p in months]
+    labels = [periods.display(p) for p in months]
+    return page(
+        viewer, "trends.j2", "xu_huong", period=last, period_shown=periods.display(last),
+        **place_vars(scope, viewer.scope), sums=sums, labels=labels,
+        members=charts.bar_chart(labels, [s.members for s in sums]),
+        workers=charts.bar_chart(labels, [s.workers for s in sums]),
+        revenue=charts.bar_chart(labels, [s.revenue for s in sums], scale=1_000_000),
+        first_shown=labels[0],
+    )
+
+
+@official_page
+async def needs(request: web.Request, session: AsyncSession, viewer: Viewer) -> web.StreamResponse:
+    """The month's statuses and needs counted, and every update that names a difficulty or a need."""
+    period = month_param(request)
+    scope = place_param(request, viewer.scope)
+    result = await overview.difficulties_and_needs(session, scope, period)
+    choices = load_yaml("registry/monthly.yaml")
+    need_labels = {n["id"]: n["label"] for n in choices["needs"]}
+    status_labels = {s["id"]: s["label"] for s in choices["statuses"]}
+    items = [{"id": c.id, "name": c.name, "commune": commune_name(c.province_code, c.commune_code),
+              "status": status_labels.get(r.status, r.status), "hard": r.status == "kho_khan",
+              "note": r.status_note or "", "difficulties": r.difficulties or "",
+              "needs": [need_labels.get(n, n) for n in r.needs]} for c, r in result.items]
+    return page(viewer, "needs.j2", "kho_khan", period=period, period_shown=periods.display(period),
+                **place_vars(scope, viewer.scope), items=items,
+                statuses=[(status_labels[s], result.statuses[s]) for s in status_labels],
+                need_counts=[(need_labels[n], result.needs[n]) for n in need_labels])
+
+
+async def users_per_action(session: AsyncSession, scope: Scope, actions: tuple[str, ...],
+                           period: str | None = None) -> dict[str, int]:
+    """How many distinct users of a scope (by their profile's place) recorded each action, optionally in a month."""
+    query = (
+        select(AuditLog.action, func.count(distinct(AuditLog.user_id)))
+        .join(User, User.id == AuditLog.user_id)
+        .where(AuditLog.action.in_(actions), scope.where(User.province_code, User.commune_code))
+        .group_by(AuditLog.action)
+    )
+    if period:
+        start, end = month_bounds(period)
+        query = query.where(AuditLog.at >= start, AuditLog.at < end)
+    found = dict((await session.execute(query)).all())
+    return {action: int(found.get(action, 0)) for action in actions}
+
+
+@official_page
+async def funnel(request: web.Request, session: AsyncSession, viewer: Viewer) -> web.StreamResponse:
+    """The founding guide's funnel: how many users of the scope reached each step (all time, or one month)."""
+    period = month_param(request) if request.query.get("thang") else None
+    scope = place_param(request, viewer.scope)
+    counts = await users_per_action(session, scope, FUNNEL, period)
+    first = counts[FUNNEL[0]] or 0
+    steps = [{"action": a, "users": n, "share": round(100 * n / first) if first else 0} for a, n in counts.items()]
+    return page(viewer, "funnel.j2", "thanh_lap", steps=steps, **place_vars(scope, viewer.scope), period=period or "",
+                period_shown=periods.display(period) if period else "")
+
+
+def month_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
+    """The first moment of a month and of the next, in Vietnam's time zone."""
+    nxt = periods.shift(period, 1)
+    start = dt.datetime(int(period[:4]), int(period[5:]), 1, tzinfo=LOCAL)
+    return start, dt.datetime(int(nxt[:4]), int(nxt[5:]), 1, tzinfo=LOCAL)
+
+
+def place_vars(scope: Scope, own: Scope) -> dict:
+    """Template variables of the place a page shows: its name, whether narrowed, what forms carry along."""
+    return {"place": place_label(scope), "narrowed": scope != own, "keep": keep_place(scope, own)}
+
+
+def keep_place(scope: Scope, own: Scope) -> dict[str, int]:
+    """The ?tinh= / ?xa= a month form carries along when a page shows a place narrower than the scope."""
+    if scope == own or scope.level == "country":
+        return {}
+    return {"tinh": scope.province_code, **({"xa": scope.commune_code} if scope.level == "commune" else {})}
+
+
+def place_label(scope: Scope) -> str:
+    """The place a page shows: '' for the whole country, else the commune and/or province."""
+    if scope.level == "country":
+        return ""
+    province = province_name(scope.province_code)
+    return f"{commune_name(scope.province_code, scope.commune_code)}, {province}" if scope.level == "commune" else province
