@@ -32,6 +32,7 @@ INSTALLERS = [
     "bot.wiring.announcements",
     "bot.wiring.dashboard",
     "bot.wiring.reminders",
+    "bot.wiring.assistant",
     "bot.wiring.webchat",
 ]
 

@@ -4,6 +4,7 @@ from db.models.core import AuditLog, Conversation, User
 from db.models.eligibility import EligibilityCheck
 from db.models.founding import FoundingPlan
 from db.models.outbox import Announcement, Delivery
+from db.models.questions import Question
 from db.models.registry import (
     CodeAttempt,
     Cooperative,
@@ -18,5 +19,5 @@ from db.models.zalo import OAContact, OAQuota, OAToken
 
 __all__ = [
     "Announcement", "AuditLog", "CodeAttempt", "Conversation", "Cooperative", "Delivery", "EligibilityCheck", "FoundingPlan", "InviteCode",
-    "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "ReminderSent", "Reporter", "User",
+    "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "Question", "ReminderSent", "Reporter", "User",
 ]
