@@ -19,4 +19,4 @@ from flows.questions import questions
 
 def all_flows() -> list[Flow]:
     """Every flow, in no particular order."""
-    return [onboarding, menu, profile, announcements, eligibility, monthly_report, join, officials, founding, faq, questions]
+    return [onboarding, menu, profile, announcements, eligibility, monthly_report, join, officials, founding, faq, questions, dashboard_login]

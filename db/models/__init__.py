@@ -18,6 +18,6 @@ from db.models.web import LoginToken, WebSession
 from db.models.zalo import OAContact, OAQuota, OAToken
 
 __all__ = [
-    "Announcement", "AuditLog", "CodeAttempt", "Conversation", "Cooperative", "Delivery", "EligibilityCheck", "FoundingPlan", "InviteCode",
-    "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "Question", "ReminderSent", "Reporter", "User",
+    "Announcement", "AuditLog", "CodeAttempt", "Conversation", "Cooperative", "Delivery", "EligibilityCheck", "FoundingPlan", "InviteCode", "LoginToken",
+    "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "Question", "ReminderSent", "Reporter", "User", "WebSession",
 ]
