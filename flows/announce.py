@@ -68,19 +68,6 @@ async def _scope(ctx: Context) -> Scope | None:
     return await scope_of(ctx.session, ctx.profile.id)
 
 
-def _stay(ctx: Context) -> str | None:
-    """Where a command leaves the user: the question they were at, asked again."""
-    flow = ctx.engine.flows.get(ctx.state.flow or "")
-    step = flow.step(ctx.state.step) if flow and ctx.state.step else None
-    return step.id if isinstance(step, Ask) else None
-
-
-def _unknown(ctx: Context, name: str) -> str | None:
-    """What a non-official sees for an officials' command: the same as for any unknown command."""
-    ctx.say("common/unknown_command.j2", command=name)
-    return _stay(ctx)
-
-
 def _now(ctx: Context) -> dt.datetime:
     clock = ctx.services.get("now")
     return clock() if clock else dt.datetime.now(LOCAL)
@@ -223,28 +210,33 @@ async def _cancel(ctx: Context, scope: Scope, announcement_id: int) -> None:
 
 async def _compose(ctx: Context, _arg: str) -> str | None:
     if await _scope(ctx) is None:
-        return _unknown(ctx, "guithongbao")
+        await ctx.engine.unknown_command(ctx, "guithongbao")
+        return None
     return "flow:announcements"
 
 
 async def _history(ctx: Context, _arg: str) -> str | None:
     scope = await _scope(ctx)
     if scope is None:
-        return _unknown(ctx, "thongbao")
+        await ctx.engine.unknown_command(ctx, "thongbao")
+        return None
     ctx.replies.append(Reply(views.history_text(await outbox.history(ctx.session, scope))))
-    return _stay(ctx)
+    await ctx.engine.present_current(ctx)
+    return None
 
 
 async def _cancel_command(ctx: Context, arg: str) -> str | None:
     scope = await _scope(ctx)
     if scope is None:
-        return _unknown(ctx, "huythongbao")
+        await ctx.engine.unknown_command(ctx, "huythongbao")
+        return None
     number = arg.strip().lstrip("#")
     if not number.isdigit() or len(number) > 12:
         ctx.say("announcements/cancel_usage.j2")
     else:
         await _cancel(ctx, scope, int(number))
-    return _stay(ctx)
+    await ctx.engine.present_current(ctx)
+    return None
 
 
 announcements = Flow(

@@ -131,11 +131,11 @@ class Engine:
         text = (inc.text or "").strip()
         if not text:
             ctx.say("common/need_text.j2")
-            await self._present_current(ctx)
+            await self.present_current(ctx)
             return
         if len(text) > self.max_text:
             ctx.say("common/too_long.j2", limit=self.max_text, length=len(text))
-            await self._present_current(ctx)
+            await self.present_current(ctx)
             return
         if text.startswith("/"):
             name, _, arg = text[1:].partition(" ")
@@ -176,8 +176,7 @@ class Engine:
             if target:
                 await self.goto(ctx, target)
         else:
-            ctx.say("common/unknown_command.j2", command=name)
-            await self._present_current(ctx)
+            await self.unknown_command(ctx, name)
 
     # ---- buttons ----------------------------------------------------------------------------
 
@@ -190,7 +189,7 @@ class Engine:
         step = self._current_step(st)
         if where != f"{st.flow}.{st.step}" or not isinstance(step, Ask):
             ctx.say("common/stale_button.j2")
-            await self._present_current(ctx, or_menu=True)
+            await self.present_current(ctx, or_menu=True)
             return
         if option == "_skip":
             await self._skip(ctx)
@@ -227,10 +226,15 @@ class Engine:
             await self._idle_text(ctx, text)
             return
         folded = fold(text)
-        if step.input.choice_like and folded.isdigit() and not (st.pending and "options" in st.pending):
+        if not (st.pending and "options" in st.pending):
             buttons = self._buttons(ctx, step)
-            if 1 <= int(folded) <= len(buttons):
+            if step.input.choice_like and folded.isdigit() and 1 <= int(folded) <= len(buttons):
                 await self._on_button(ctx, buttons[int(folded) - 1].id)
+                return
+            # text-only channels show other buttons as words: typing a label presses that button
+            pressed = next((b for b in buttons if fold(b.label) == folded), None)
+            if pressed is not None:
+                await self._on_button(ctx, pressed.id)
                 return
         if st.pending and "options" in st.pending:
             options = [Option(i, label) for i, label in st.pending["options"]]
@@ -299,7 +303,7 @@ class Engine:
         st = ctx.state
         step = self._current_step(st)
         if not isinstance(step, Ask):
-            await self._present_current(ctx, or_menu=True)
+            await self.present_current(ctx, or_menu=True)
             return
         if not step.optional:
             ctx.say("common/cannot_skip.j2")
@@ -321,7 +325,7 @@ class Engine:
                 await self.present(ctx, flow.step(prev))
                 return
         ctx.say("common/cannot_go_back.j2")
-        await self._present_current(ctx, or_menu=True)
+        await self.present_current(ctx, or_menu=True)
 
     async def _help(self, ctx: Context) -> None:
         st = ctx.state
@@ -331,7 +335,7 @@ class Engine:
             name = step.help or f"{st.flow}/help_{step.id}.j2"
             name = name if template_exists(name) else None
         ctx.say(name or "common/help.j2", flow_title=self.flow_title(st.flow))
-        await self._present_current(ctx, or_menu=True)
+        await self.present_current(ctx, or_menu=True)
 
     def _clear(self, st: State) -> None:
         st.flow = st.step = None
@@ -374,7 +378,7 @@ class Engine:
                 return
             if target == "resume":
                 if self.resume(ctx):
-                    await self._present_current(ctx)
+                    await self.present_current(ctx)
                     return
                 target = "flow:menu"
             if target.startswith("flow:"):
@@ -411,7 +415,14 @@ class Engine:
         flow = self.flows.get(st.flow or "")
         return flow.step(st.step) if flow and st.step else None
 
-    async def _present_current(self, ctx: Context, or_menu: bool = False) -> None:
+    async def unknown_command(self, ctx: Context, name: str) -> None:
+        """Answer exactly as for a command nobody knows, then ask the current question again
+        (officials' commands answer non-officials this way, so they learn nothing about them)."""
+        ctx.say("common/unknown_command.j2", command=name)
+        await self.present_current(ctx)
+
+    async def present_current(self, ctx: Context, or_menu: bool = False) -> None:
+        """Ask the current question again, if there is one (else the menu when `or_menu`)."""
         step = self._current_step(ctx.state)
         if isinstance(step, Ask):
             await self.present(ctx, step)

@@ -114,14 +114,6 @@ class Revenue(Money):
 # ---- callbacks -----------------------------------------------------------------------------
 
 
-async def present_current(ctx: Context) -> None:
-    """Ask the user's current question again (after a command that does not move the flow)."""
-    flow = ctx.engine.flows.get(ctx.state.flow or "")
-    step = flow.step(ctx.state.step) if flow and ctx.state.step else None
-    if isinstance(step, Ask):
-        await ctx.engine.present(ctx, step)
-
-
 def _coop_name(ctx: Context) -> str:
     return dict(ctx.answers.get("_coops", [])).get(ctx.answers.get("cooperative_id"), "")
 
@@ -249,7 +241,7 @@ async def _reminders(ctx: Context, on: bool) -> None:
     ctx.profile.reminders = on
     ctx.record("profile.reminders", on=on)
     ctx.say("reminders/switch/on.j2" if on else "reminders/switch/off.j2")
-    await present_current(ctx)
+    await ctx.engine.present_current(ctx)
 
 
 async def _reminders_off(ctx: Context, _arg: str) -> None:

@@ -14,7 +14,7 @@ from flows.context import Context
 from flows.dsl import Ask, Command, Do, Flow
 from flows.inputs import Choice, Option, Text, options_from
 from flows.messages import Reply
-from flows.monthly import Period, present_current
+from flows.monthly import Period
 from flows.places import Commune, Province
 from flows.registry import exports, invites, periods
 from flows.registry import officials as registry
@@ -65,8 +65,7 @@ async def _rights(ctx: Context) -> Scope | None:
 
 async def _canbo(ctx: Context, _arg: str) -> str | None:
     if await registry.scope_of(ctx.session, ctx.profile.id) is None:
-        ctx.say("common/unknown_command.j2", command="canbo")  # exactly what an unknown command gets
-        await present_current(ctx)
+        await ctx.engine.unknown_command(ctx, "canbo")
         return None
     return "flow:officials"
 

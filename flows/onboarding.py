@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from flows import geo
 from flows.content import load_yaml
+from flows.announcements.audience import ANSWER_ONLY_CHANNELS
 from flows.context import Context
 from flows.dsl import Ask, Do, Flow, Show
 from flows.inputs import Choice, YesNo, options_from
@@ -13,6 +14,11 @@ from flows.places import Commune, Province
 
 ROLES = options_from(load_yaml("onboarding.yaml")["roles"])
 PROFILE_FIELDS = ("role", "province_code", "commune_code", "announcements")
+
+
+def can_receive_announcements(ctx: Context) -> bool:
+    """Only channels that can carry unrequested messages ask about announcements."""
+    return ctx.channel not in ANSWER_ONLY_CHANNELS
 
 
 class Step(StrEnum):
@@ -49,7 +55,8 @@ onboarding = Flow(
         Ask(Step.ROLE, "onboarding/ask_role.j2", Choice(ROLES), save_as="role"),
         Ask(Step.PROVINCE, "onboarding/ask_province.j2", Province(), save_as="province_code"),
         Ask(Step.COMMUNE, "onboarding/ask_commune.j2", Commune(), save_as="commune_code"),
-        Ask(Step.ANNOUNCEMENTS, "onboarding/ask_announcements.j2", YesNo(), save_as="announcements"),
+        Ask(Step.ANNOUNCEMENTS, "onboarding/ask_announcements.j2", YesNo(), save_as="announcements",
+            when=can_receive_announcements),
         Do(Step.SAVE, _save),
         Show(Step.DONE, "onboarding/done.j2", next="flow:menu"),
     ],

@@ -154,3 +154,11 @@ async def test_funnel_events_are_recorded(chat, sessionmaker):
     async with sessionmaker() as s:
         actions = (await s.execute(select(AuditLog.action))).scalars().all()
     assert "onboarding.started" in actions and "onboarding.completed" in actions
+
+
+async def test_typing_a_button_label_presses_it_as_on_text_only_channels(chat):
+    await chat.send("/start")
+    await chat.send("Bỏ qua")  # the role question's skip button, typed
+    assert "tỉnh/thành phố nào" in chat.last_text
+    await chat.send("⬅️ quay lai")
+    assert "Bạn là ai" in chat.last_text

@@ -116,12 +116,19 @@ def _place(spec: Spec, scope: Scope) -> ColumnElement[bool]:
     return true()
 
 
+# Channels that cannot carry a message the user did not ask for: the web chat and the terminal
+# only answer what is sent to them.
+ANSWER_ONLY_CHANNELS = ("web", "terminal")
+
+
 def condition(scope: Scope, spec: Spec, kinds: Mapping[str, Kind] = KINDS) -> ColumnElement[bool]:
-    """The SQL condition selecting a spec's recipients: in scope, accepting announcements, not blocked."""
+    """The SQL condition selecting a spec's recipients: in scope, accepting announcements, not blocked,
+    on a channel that can deliver them."""
     kind = kinds.get(str(spec.get("kind")))
     if kind is None:
         raise AudienceRefused("unknown_kind", repr(spec.get("kind")))
     return and_(
+        User.channel.not_in(ANSWER_ONLY_CHANNELS),
         scope.where(User.province_code, User.commune_code),
         User.announcements.is_(True),
         User.blocked.is_(False),

@@ -93,7 +93,7 @@ class Percent(Kind):
     def parse(self, text: str, ctx: Any) -> Result:
         match = _PERCENT.match(fold(text))
         if not match:
-            return Invalid("whole_number", {"unit": "%"})
+            return Invalid("percent")
         value = float(match.group(1).replace(",", "."))
         if not 0 <= value <= 100:
             return Invalid("out_of_range", {"min": 0, "max": 100, "unit": "%", "value": value})
@@ -130,9 +130,9 @@ class FactDate(Kind):
     def parse(self, text: str, ctx: Any) -> Result:
         value = parse_date(text, ctx.today)
         if value is None or date_range(value)[0].year < 1950:
-            return Invalid("month")
+            return Invalid("date")
         if date_range(value)[0] > ctx.today:
-            return Invalid("month_future")
+            return Invalid("date_future")
         return Ok(value)
 
 

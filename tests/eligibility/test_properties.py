@@ -46,8 +46,10 @@ def test_the_order_facts_are_given_in_never_changes_the_outcome(facts, today, se
     assert _outcomes(dict(items), today) == _outcomes(facts, today)
 
 
-# Both say "this programme is not for you"; which reason is named may depend on which fact came first.
-_NOT_FOR_YOU = {Outcome.NOT_FOR_THIS_FORM: "not_for_you", Outcome.NOT_IN_AREA: "not_for_you"}
+# All three say "this programme is not for you": the answer stays "no" whatever is learned later, but
+# the reason named may become a more basic one (a failed condition, then: not for this form at all).
+_NOT_FOR_YOU = {Outcome.NOT_FOR_THIS_FORM: "not_for_you", Outcome.NOT_IN_AREA: "not_for_you",
+                Outcome.NOT_ELIGIBLE: "not_for_you"}
 
 
 @SETTINGS
