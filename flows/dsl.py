@@ -72,12 +72,12 @@ class Command:
 
 @dataclass
 class Flow:
-    """A named conversation: its steps in order, and the commands it brings."""
+    """A named conversation: its steps in order, and the commands it brings (titles: content/flows.yaml)."""
 
     name: str
     steps: Sequence[Step]
-    title: str = ""  # template-free short name is read from content/flows.yaml by the engine
     commands: Sequence[Command] = ()
+    free_text_is_idle: bool = False  # text that is no answer here is handled as if no flow ran (the menu)
     start: Callable[[Any], Awaitable[str | None]] | None = None  # prepares answers; may redirect
     _index: dict[str, Step] = field(init=False, repr=False)
 

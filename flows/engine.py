@@ -196,7 +196,9 @@ class Engine:
         elif option == "_back":
             await self._back(ctx)
         elif option.startswith("_pick:"):
-            result = step.input.from_button(option[len("_pick:"):], ctx)
+            picked = option[len("_pick:"):]
+            offered = {i for i, _ in (st.pending or {}).get("options", [])}
+            result = step.input.from_button(picked, ctx) if picked in offered else Invalid("stale_choice")
             if isinstance(result, Ok):
                 await self._accept(ctx, step, result.value)
             else:
@@ -232,7 +234,9 @@ class Engine:
                 await self._on_button(ctx, buttons[int(folded) - 1].id)
                 return
             # text-only channels show other buttons as words: typing a label presses that button
-            pressed = next((b for b in buttons if fold(b.label) == folded), None)
+            # (a choice's own options are left to its parser: a multi-choice takes "1, 3" at once)
+            pressable = [b for b in buttons if not step.input.choice_like or b.id.rpartition(SEP)[2].startswith("_")]
+            pressed = next((b for b in pressable if fold(b.label) == folded), None)
             if pressed is not None:
                 await self._on_button(ctx, pressed.id)
                 return
@@ -262,6 +266,9 @@ class Engine:
 
     async def _invalid(self, ctx: Context, step: Ask, result: Invalid, text: str) -> None:
         st = ctx.state
+        if self.flows[st.flow or ""].free_text_is_idle:
+            await self._idle_text(ctx, text)  # e.g. a question typed at the menu
+            return
         assistant = self.services.get("assistant")
         if assistant is not None and await assistant.answer_in_flow(ctx, text):
             await self.present(ctx, step)

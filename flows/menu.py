@@ -27,4 +27,5 @@ def _chosen(ctx: Context) -> str:
 menu = Flow(
     "menu",
     [Ask("main", "menu/main.j2", Choice(_entries), save_as="choice", optional=False, next=_chosen)],
+    free_text_is_idle=True,  # "bấm một mục, hoặc gõ câu hỏi của bạn"
 )

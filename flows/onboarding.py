@@ -5,8 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flows import geo
-from flows.content import load_yaml
 from flows.announcements.audience import ANSWER_ONLY_CHANNELS
+from flows.content import load_yaml
 from flows.context import Context
 from flows.dsl import Ask, Do, Flow, Show
 from flows.inputs import Choice, YesNo, options_from

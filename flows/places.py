@@ -24,7 +24,9 @@ class Province(Kind):
         return Ok(place.code, note=note)
 
     def from_button(self, option_id: str, ctx: Any) -> Result:
-        return Ok(int(option_id)) if option_id.isdigit() else Invalid("province")
+        if option_id.isdigit() and any(p.code == int(option_id) for p in geo.provinces()):
+            return Ok(int(option_id))
+        return Invalid("province")
 
     def describe(self, value: Any, ctx: Any) -> str:
         return geo.province(int(value)).name if value else ""
@@ -53,7 +55,14 @@ class Commune(Kind):
         return Ok(found.places[0].code)
 
     def from_button(self, option_id: str, ctx: Any) -> Result:
-        return Ok(int(option_id)) if option_id.isdigit() else Invalid("commune", {"province": None})
+        try:
+            place = geo.commune(int(option_id))
+        except (KeyError, ValueError):
+            return Invalid("commune", {"province": None})
+        province_code = self._province(ctx)
+        if province_code and place.province_code != province_code:
+            return Invalid("commune", {"province": None})
+        return Ok(place.code)
 
     def describe(self, value: Any, ctx: Any) -> str:
         return geo.commune(int(value)).name if value else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -63,5 +63,7 @@ async def _run(tmp_path, sequence) -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=messages)
+@example(sequence=[("text", "/start"), ("text", "1"), ("button", "onboarding.province|_skip"),
+                   ("button", "onboarding.commune|_pick:1"), ("text", "/boqua")])  # a forged pick
 def test_any_sequence_never_fails_and_leaves_a_valid_state(tmp_path_factory, sequence):
     asyncio.run(_run(tmp_path_factory.mktemp("prop"), sequence))
