@@ -18,25 +18,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from db.writer import GroupWriter
-from flows.content import load_yaml, render, template_exists
+from flows import answers, presenting
+from flows.content import load_yaml, render
 from flows.context import Context
 from flows.dsl import END, Ask, Do, Flow, Show, Step
-from flows.inputs import Ambiguous, Invalid, MultiChoice, Ok, Option, match_option
-from flows.messages import Button, Incoming, Reply
+from flows.messages import Incoming, Reply
+from flows.presenting import maybe_await, ui
 from flows.store import Change, State, Store, changed_fields
 from flows.text import fold
 
 log = logging.getLogger(__name__)
 
-MAX_FAILURES = 3
 MAX_HOPS = 50  # steps passed through for one message; a loop in a flow's `next` stops here
 RECENT_IDS = 20
-SEP = "|"
-
-
-def _ui() -> dict[str, Any]:
-    return load_yaml("ui.yaml")
-
 
 class Engine:
     """Runs declared flows for every channel; see the module docstring."""
@@ -63,7 +57,7 @@ class Engine:
         for flow in flows:
             for cmd in flow.commands:
                 self._commands[cmd.name] = cmd.run
-        words = _ui()["words"]
+        words = ui()["words"]
         self._words = {fold(w): action for action, ws in words.items() for w in ws}
 
     # ---- public -----------------------------------------------------------------------------
@@ -126,7 +120,7 @@ class Engine:
     async def _dispatch(self, ctx: Context) -> None:
         inc = ctx.incoming
         if inc.button:
-            await self._on_button(ctx, inc.button)
+            await answers.on_button(self, ctx, inc.button)
             return
         text = (inc.text or "").strip()
         if not text:
@@ -139,17 +133,18 @@ class Engine:
             return
         if text.startswith("/"):
             name, _, arg = text[1:].partition(" ")
-            await self._command(ctx, fold(name.split("@")[0]).replace(" ", ""), arg.strip())
+            await self.command(ctx, fold(name.split("@")[0]).replace(" ", ""), arg.strip())
             return
         word = self._words.get(fold(text).strip(" .!?"))
         if word:
-            await self._command(ctx, word, "")
+            await self.command(ctx, word, "")
             return
-        await self._on_text(ctx, text)
+        await answers.on_text(self, ctx, text)
 
     # ---- commands ---------------------------------------------------------------------------
 
-    async def _command(self, ctx: Context, name: str, arg: str) -> None:
+    async def command(self, ctx: Context, name: str, arg: str) -> None:
+        """Run a global command (/start, /huy, /quaylai, /trogiup, /boqua, /hoso) or a flow's command."""
         st = ctx.state
         if name in ("start", "menu", "batdau"):
             if not ctx.profile.onboarded and st.flow is None:
@@ -160,15 +155,15 @@ class Engine:
             await self.start_flow(ctx, "menu")
         elif name == "huy":
             was = st.flow
-            self._clear(st)
+            self.clear(st)
             ctx.say("common/cancelled.j2", title=self.flow_title(was) if was and was != "menu" else "")
             await self.start_flow(ctx, "menu")
         elif name == "quaylai":
-            await self._back(ctx)
+            await answers.back(self, ctx)
         elif name == "trogiup":
-            await self._help(ctx)
+            await answers.show_help(self, ctx)
         elif name == "boqua":
-            await self._skip(ctx)
+            await answers.skip(self, ctx)
         elif name == "hoso":
             await self.start_flow(ctx, "profile")
         elif name in self._commands:
@@ -180,171 +175,8 @@ class Engine:
 
     # ---- buttons ----------------------------------------------------------------------------
 
-    async def _on_button(self, ctx: Context, data: str) -> None:
-        st = ctx.state
-        if data.startswith("nav:"):
-            await self._command(ctx, {"nav:menu": "menu", "nav:help": "trogiup"}.get(data, "menu"), "")
-            return
-        where, _, option = data.partition(SEP)
-        step = self._current_step(st)
-        if where != f"{st.flow}.{st.step}" or not isinstance(step, Ask):
-            ctx.say("common/stale_button.j2")
-            await self.present_current(ctx, or_menu=True)
-            return
-        if option == "_skip":
-            await self._skip(ctx)
-        elif option == "_back":
-            await self._back(ctx)
-        elif option.startswith("_pick:"):
-            picked = option[len("_pick:"):]
-            offered = {i for i, _ in (st.pending or {}).get("options", [])}
-            result = step.input.from_button(picked, ctx) if picked in offered else Invalid("stale_choice")
-            if isinstance(result, Ok):
-                await self._accept(ctx, step, result.value)
-            else:
-                await self.present(ctx, step)
-        elif isinstance(step.input, MultiChoice) and option != "_done":
-            chosen = list((st.pending or {}).get("selected", []))
-            chosen.remove(option) if option in chosen else chosen.append(option)
-            st.pending = {"selected": chosen}
-            await self.present(ctx, step)
-        elif isinstance(step.input, MultiChoice):
-            await self._accept(ctx, step, list((st.pending or {}).get("selected", [])))
-        else:
-            result = step.input.from_button(option, ctx)
-            if isinstance(result, Ok):
-                await self._accept(ctx, step, result.value)
-            else:
-                ctx.say("common/stale_button.j2")
-                await self.present(ctx, step)
-
-    # ---- typed answers ----------------------------------------------------------------------
-
-    async def _on_text(self, ctx: Context, text: str) -> None:
-        st = ctx.state
-        step = self._current_step(st)
-        if not isinstance(step, Ask):
-            self._clear(st)
-            await self._idle_text(ctx, text)
-            return
-        folded = fold(text)
-        if not (st.pending and "options" in st.pending):
-            buttons = self._buttons(ctx, step)
-            if step.input.choice_like and folded.isdigit() and 1 <= int(folded) <= len(buttons):
-                await self._on_button(ctx, buttons[int(folded) - 1].id)
-                return
-            # text-only channels show other buttons as words: typing a label presses that button
-            # (a choice's own options are left to its parser: a multi-choice takes "1, 3" at once)
-            pressable = [b for b in buttons if not step.input.choice_like or b.id.rpartition(SEP)[2].startswith("_")]
-            pressed = next((b for b in pressable if fold(b.label) == folded), None)
-            if pressed is not None:
-                await self._on_button(ctx, pressed.id)
-                return
-        if st.pending and "options" in st.pending:
-            options = [Option(i, label) for i, label in st.pending["options"]]
-            opt = match_option(text, options)
-            if opt:
-                await self._on_button(ctx, f"{st.flow}.{st.step}{SEP}_pick:{opt.id}")
-                return
-            st.pending = None
-        result = step.input.parse(text, ctx)
-        if isinstance(result, Ok) and step.check:
-            hint = step.check(ctx, result.value)
-            hint = await hint if asyncio.iscoroutine(hint) else hint
-            if hint:
-                result = Invalid(hint)
-        if isinstance(result, Ok):
-            if result.note:
-                ctx.replies.append(Reply(result.note))
-            await self._accept(ctx, step, result.value)
-        elif isinstance(result, Ambiguous):
-            st.pending = {"options": [[o.id, o.label] for o in result.options]}
-            buttons = [Button(f"{st.flow}.{st.step}{SEP}_pick:{o.id}", o.label) for o in result.options]
-            ctx.say("common/which_one.j2", buttons=buttons, options=result.options)
-        else:
-            await self._invalid(ctx, step, result, text)
-
-    async def _invalid(self, ctx: Context, step: Ask, result: Invalid, text: str) -> None:
-        st = ctx.state
-        if self.flows[st.flow or ""].free_text_is_idle:
-            await self._idle_text(ctx, text)  # e.g. a question typed at the menu
-            return
-        assistant = self.services.get("assistant")
-        if assistant is not None and await assistant.answer_in_flow(ctx, text):
-            await self.present(ctx, step)
-            return
-        st.failures += 1
-        if st.failures >= MAX_FAILURES:
-            st.failures = 0
-            ui = _ui()["buttons"]
-            buttons = [Button("nav:help", ui["help"]), Button("nav:menu", ui["menu"])]
-            if step.optional:
-                buttons.insert(0, Button(f"{st.flow}.{st.step}{SEP}_skip", ui["skip"]))
-            ctx.say("common/stuck.j2", buttons=buttons)
-            return
-        hint = ctx.render(f"inputs/{result.hint}.j2", **result.vars)
-        await self.present(ctx, step, prefix=hint)
-
-    async def _idle_text(self, ctx: Context, text: str) -> None:
-        assistant = self.services.get("assistant")
-        if assistant is not None and await assistant.answer_idle(ctx, text):
-            return
-        if not ctx.profile.onboarded:
-            await self.start_flow(ctx, "onboarding")
-            return
-        ctx.say("common/not_understood.j2")
-        await self.start_flow(ctx, "menu")
-
-    async def _accept(self, ctx: Context, step: Ask, value: Any) -> None:
-        """Save an answer and move on to the next step."""
-        st = ctx.state
-        st.answers[step.key] = value
-        st.pending = None
-        st.failures = 0
-        st.history.append(step.id)
-        await self.goto(ctx, self._next(ctx, step))
-
-    # ---- navigation -------------------------------------------------------------------------
-
-    async def _skip(self, ctx: Context) -> None:
-        st = ctx.state
-        step = self._current_step(st)
-        if not isinstance(step, Ask):
-            await self.present_current(ctx, or_menu=True)
-            return
-        if not step.optional:
-            ctx.say("common/cannot_skip.j2")
-            await self.present(ctx, step)
-            return
-        st.answers.pop(step.key, None)
-        st.pending = None
-        st.failures = 0
-        st.history.append(step.id)
-        await self.goto(ctx, self._next(ctx, step))
-
-    async def _back(self, ctx: Context) -> None:
-        st = ctx.state
-        flow = self.flows.get(st.flow or "")
-        while st.history:
-            prev = st.history.pop()
-            if flow and isinstance(flow.step(prev), Ask):
-                st.step, st.pending, st.failures = prev, None, 0
-                await self.present(ctx, flow.step(prev))
-                return
-        ctx.say("common/cannot_go_back.j2")
-        await self.present_current(ctx, or_menu=True)
-
-    async def _help(self, ctx: Context) -> None:
-        st = ctx.state
-        step = self._current_step(st)
-        name = None
-        if isinstance(step, Ask):
-            name = step.help or f"{st.flow}/help_{step.id}.j2"
-            name = name if template_exists(name) else None
-        ctx.say(name or "common/help.j2", flow_title=self.flow_title(st.flow))
-        await self.present_current(ctx, or_menu=True)
-
-    def _clear(self, st: State) -> None:
+    def clear(self, st: State) -> None:
+        """End whatever flow was running (answers dropped; a suspended flow is kept)."""
         st.flow = st.step = None
         st.answers, st.history, st.pending, st.failures = {}, [], None, 0
 
@@ -357,7 +189,7 @@ class Engine:
             if name != "menu" and "menu" in self.flows:
                 await self.start_flow(ctx, "menu")
             return
-        self._clear(st)
+        self.clear(st)
         st.flow, st.answers = name, dict(answers or {})
         ctx.record(f"{name}.started")
         target = flow.first
@@ -381,7 +213,7 @@ class Engine:
         st = ctx.state
         for _ in range(MAX_HOPS):
             if target is None or target == END:
-                self._clear(st)
+                self.clear(st)
                 return
             if target == "resume":
                 if self.resume(ctx):
@@ -396,21 +228,22 @@ class Engine:
             if step is None:
                 raise LookupError(f"flow {flow.name} has no step {target}")
             if step.when is not None and not step.when(ctx):
-                target = self._next(ctx, step)
+                target = self.next_of(ctx, step)
                 continue
             st.step = step.id
             if isinstance(step, Ask):
                 await self.present(ctx, step)
                 return
             if isinstance(step, Show):
-                ctx.say(step.template, **(await _maybe_await(step.getter(ctx)) if step.getter else {}))
-                target = self._next(ctx, step)
+                ctx.say(step.template, **(await maybe_await(step.getter(ctx)) if step.getter else {}))
+                target = self.next_of(ctx, step)
             elif isinstance(step, Do):
                 redirect = await step.run(ctx)
-                target = redirect or self._next(ctx, step)
+                target = redirect or self.next_of(ctx, step)
         raise RuntimeError(f"flow {st.flow} passed {MAX_HOPS} steps without asking anything")
 
-    def _next(self, ctx: Context, step: Step) -> str | None:
+    def next_of(self, ctx: Context, step: Step) -> str | None:
+        """Where a step leads: its `next` (a target or a function of ctx), else the step after it."""
         nxt = step.next
         if callable(nxt):
             nxt = nxt(ctx)
@@ -418,7 +251,8 @@ class Engine:
             nxt = self.flows[ctx.state.flow or ""].after(step.id)
         return nxt
 
-    def _current_step(self, st: State) -> Step | None:
+    def current_step(self, st: State) -> Step | None:
+        """The step the user is at, or None when idle (or the step was removed since)."""
         flow = self.flows.get(st.flow or "")
         return flow.step(st.step) if flow and st.step else None
 
@@ -430,43 +264,12 @@ class Engine:
 
     async def present_current(self, ctx: Context, or_menu: bool = False) -> None:
         """Ask the current question again, if there is one (else the menu when `or_menu`)."""
-        step = self._current_step(ctx.state)
+        step = self.current_step(ctx.state)
         if isinstance(step, Ask):
             await self.present(ctx, step)
         elif or_menu:
             await self.start_flow(ctx, "menu")
 
-    def _buttons(self, ctx: Context, step: Ask) -> list[Button]:
-        """A question's buttons: its options (ticked when chosen), then Xong, Quay lại, Bỏ qua."""
-        st = ctx.state
-        where = f"{st.flow}.{st.step}"
-        ui = _ui()["buttons"]
-        selected = (st.pending or {}).get("selected", []) if isinstance(step.input, MultiChoice) else []
-        buttons = [
-            Button(f"{where}{SEP}{o.id}", ("✅ " if o.id in selected else "") + o.label)
-            for o in step.input.options(ctx)
-        ]
-        if isinstance(step.input, MultiChoice):
-            buttons.append(Button(f"{where}{SEP}_done", ui["done"]))
-        flow = self.flows[st.flow or ""]
-        if any(isinstance(flow.step(h), Ask) for h in st.history):
-            buttons.append(Button(f"{where}{SEP}_back", ui["back"]))
-        if step.optional:
-            buttons.append(Button(f"{where}{SEP}_skip", ui["skip"]))
-        return buttons
-
     async def present(self, ctx: Context, step: Ask, prefix: str | None = None) -> None:
         """Ask a question: its prompt, its options as buttons, and the navigation buttons."""
-        st = ctx.state
-        extra = await _maybe_await(step.getter(ctx)) if step.getter else {}
-        selected = (st.pending or {}).get("selected", []) if isinstance(step.input, MultiChoice) else []
-        text = ctx.render(step.prompt, current=st.answers.get(step.key), selected=selected, **extra)
-        if prefix:
-            text = f"{prefix}\n\n{text}"
-        ctx.replies.append(Reply(text, self._buttons(ctx, step), numbered=step.input.choice_like))
-
-
-async def _maybe_await(value: Any) -> Any:
-    if asyncio.iscoroutine(value):
-        return await value
-    return value
+        await presenting.present(self, ctx, step, prefix)
