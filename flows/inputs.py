@@ -120,14 +120,8 @@ class Choice(Kind):
 
 
 @dataclass
-class MultiChoice(Kind):
+class MultiChoice(Choice):
     """Several options at once: toggled with buttons then 'Xong', or typed as '1, 3' / 'vốn và đào tạo'."""
-
-    choices: Options
-    choice_like = True
-
-    def options(self, ctx: Any) -> list[Option]:
-        return list(self.choices(ctx) if callable(self.choices) else self.choices)
 
     def parse(self, text: str, ctx: Any) -> Result:
         opts = self.options(ctx)
