@@ -74,7 +74,8 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> None:
     asyncio.run(main())
 
 
-def cmd_run(settings: Settings, _args: argparse.Namespace) -> None:
+def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
+    cmd_content_check(settings, args)  # the knowledge is validated before anyone is served
     asyncio.run(_serve(settings))
 
 

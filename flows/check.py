@@ -1,5 +1,6 @@
 """`htxbot content check`: every template parses and renders with sample data; flows name only
-templates that exist; every button has a label and fits Telegram's 64-byte callback data.
+templates that exist; every button has a label and fits Telegram's 64-byte callback data; the
+YAML knowledge (programmes, FAQ, founding rules) loads and validates.
 
 Sample variables live in content/samples/<folder>.yaml, keyed by template file name; the
 standard variables every template gets (answers, user, today, channel, current, selected) are
@@ -54,7 +55,7 @@ def check_content() -> Report:
     env = environment()
     report = Report()
     samples = _samples()
-    names = sorted(str(p.relative_to(TEMPLATE_DIR)) for p in TEMPLATE_DIR.rglob("*.j2"))
+    names = template_names()
     report.templates = len(names)
     for name in names:
         source = (TEMPLATE_DIR / name).read_text(encoding="utf-8")
@@ -88,7 +89,35 @@ def check_content() -> Report:
                     data = f"{flow.name}.{step.id}|_pick:{option.id}"
                     if len(data.encode()) > 64:
                         report.problems.append(f"luồng {flow.name}, bước {step.id}: mã nút quá 64 byte: {data}")
+    report.problems.extend(check_knowledge())
     return report
+
+
+def check_knowledge() -> list[str]:
+    """Load and validate the YAML knowledge the flows rest on: programmes, FAQ, founding rules."""
+    from flows.eligibility import check_all
+
+    problems = [f"chương trình: {p}" for p in check_all()]
+    for name, load in (("hỏi đáp", _load_faq), ("thành lập", _load_founding)):
+        try:
+            load()
+        except Exception as exc:  # noqa: BLE001 - any failure to load is a content problem
+            problems.append(f"{name}: {type(exc).__name__}: {exc}")
+    return problems
+
+
+def _load_faq() -> None:
+    from flows.faq import Knowledge
+
+    Knowledge.load()
+
+
+def _load_founding() -> None:
+    from flows.founding import build_plan, questions
+
+    questions()
+    for form in ("to_hop_tac", "hop_tac_xa", "lien_hiep"):
+        build_plan({"form": form})
 
 
 def template_names() -> list[str]:
