@@ -8,6 +8,7 @@ next step, a hint, a "which one?" question, or help.
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import TYPE_CHECKING, Any
 
 from flows.content import template_exists
@@ -69,6 +70,18 @@ async def on_button(engine: Engine, ctx: Context, data: str) -> None:
 
 # ---- typed answers ---------------------------------------------------------------------------
 
+def _may_be_a_button(ctx: Context, step: Ask, folded: str) -> bool:
+    """Whether typed text could name one of the question's buttons (saves building them for every answer)."""
+    if step.input.choice_like:
+        return folded.isdigit() or folded in _navigation_labels()
+    return folded in _navigation_labels() or bool(step.input.options(ctx))
+
+
+@functools.cache
+def _navigation_labels() -> frozenset[str]:
+    return frozenset(fold(label) for label in ui()["buttons"].values())
+
+
 async def on_text(engine: Engine, ctx: Context, text: str) -> None:
     st = ctx.state
     step = engine.current_step(st)
@@ -77,7 +90,7 @@ async def on_text(engine: Engine, ctx: Context, text: str) -> None:
         await idle_text(engine, ctx, text)
         return
     folded = fold(text)
-    if not (st.pending and "options" in st.pending):
+    if not (st.pending and "options" in st.pending) and _may_be_a_button(ctx, step, folded):
         buttons = buttons_for(engine, ctx, step)
         if step.input.choice_like and folded.isdigit() and 1 <= int(folded) <= len(buttons):
             await on_button(engine, ctx, buttons[int(folded) - 1].id)

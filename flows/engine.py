@@ -24,7 +24,7 @@ from flows.context import Context
 from flows.dsl import END, Ask, Do, Flow, Show, Step
 from flows.messages import Incoming, Reply
 from flows.presenting import maybe_await, ui
-from flows.store import Change, State, Store, changed_fields
+from flows.store import Change, State, Store
 from flows.text import fold
 
 log = logging.getLogger(__name__)
@@ -94,11 +94,12 @@ class Engine:
                 await self._dispatch(ctx)
                 if incoming.message_id:
                     state.recent_ids = (state.recent_ids + [incoming.message_id])[-RECENT_IDS:]
-                changed = changed_fields(profile, before)
                 if self.store.touch_due(*key):
-                    profile.blocked = False
-                    changed["blocked"] = False  # also refreshes last_seen
-                change = Change(state, changed, ctx.events)
+                    profile.blocked = False  # someone who writes has not blocked the bot; refreshes last_seen
+                    touched = True
+                else:
+                    touched = False
+                change = Change(state, profile if touched or profile != before else None, ctx.events)
                 if ctx.has_session:
                     saved = await self.store.save_in(ctx.session, change)
                     await (ctx.session.commit() if saved else ctx.session.rollback())

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import time
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, tuple_
@@ -71,10 +71,10 @@ _STATE_COLS = [f.name for f in fields(State) if f.name not in ("user_id", "versi
 
 @dataclass
 class Change:
-    """What one message changes: the new state, changed profile fields, and events to log."""
+    """What one message changes: the new state, the profile if it changed, and events to log."""
 
     state: State
-    profile: dict[str, Any]
+    profile: Profile | None
     events: list[dict[str, Any]]
 
     def statements(self) -> list[tuple[Any, dict[str, Any]]]:
@@ -83,8 +83,9 @@ class Change:
         params = {f"p_{c}": getattr(st, c) for c in _STATE_COLS}
         params.update(p_uid=st.user_id, p_seen=st.version, p_version=st.version + 1, p_now=utcnow())
         out: list[tuple[Any, dict[str, Any]]] = [(_SAVE_STATE, params)]
-        if self.profile:
-            out.append((_USERS.update().where(_USERS.c.id == st.user_id).values(**self.profile, last_seen=utcnow()), {}))
+        if self.profile is not None:
+            row = {f"p_{c}": getattr(self.profile, c) for c in _PROFILE_WRITABLE}
+            out.append((_SAVE_PROFILE, {**row, "p_uid": st.user_id, "p_now": params["p_now"]}))
         if self.events:
             out.append((_AUDIT_INSERT, [{"user_id": st.user_id, "at": utcnow(), "note": None, **e}
                                           for e in self.events]))
@@ -93,7 +94,15 @@ class Change:
 
 _CONV, _USERS, _AUDIT = Conversation.__table__, User.__table__, AuditLog.__table__
 _AUDIT_INSERT = _AUDIT.insert()
-# Built once: a constructed statement per message would cost more than the database work.
+_PROFILE_WRITABLE = [c for c in _PROFILE_COLS if c not in ("id", "channel", "external_id")]
+# Built once: a constructed statement per message would cost more than the database work, and
+# prebuilt statements let one executemany write the whole batch.
+_SAVE_PROFILE = (
+    _USERS.update()
+    .where(_USERS.c.id == bindparam("p_uid"))
+    .values({**{c: bindparam(f"p_{c}", type_=_USERS.c[c].type) for c in _PROFILE_WRITABLE},
+             "last_seen": bindparam("p_now", type_=_USERS.c.last_seen.type)})
+)
 _SAVE_STATE = (
     _CONV.update()
     .where(_CONV.c.user_id == bindparam("p_uid"), _CONV.c.version == bindparam("p_seen"))
@@ -162,11 +171,6 @@ class Store:
         self._cache.pop((channel, external_id), None)
 
 
-def changed_fields(profile: Profile, before: Profile) -> dict[str, Any]:
-    """The profile fields a message changed."""
-    return {c: getattr(profile, c) for c in _PROFILE_COLS if getattr(profile, c) != getattr(before, c)}
-
-
 def _apply_many(conn: Connection, changes: list[Change]) -> list[bool]:
     """Write many users' changes with one statement each kind; a change whose version moved is refused.
 
@@ -187,10 +191,7 @@ def _apply_many(conn: Connection, changes: list[Change]) -> list[bool]:
             rows = params if isinstance(params, list) else [params]
             by_statement.setdefault(statement, []).extend(rows)
     for statement, rows in by_statement.items():
-        if statement is _SAVE_STATE or statement.is_insert:
-            conn.execute(statement, rows)
-        else:
-            conn.execute(statement)  # a profile update carries its values
+        conn.execute(statement, rows)
     return ok
 
 
@@ -243,7 +244,3 @@ def _load_many(conn: Connection, items: list[tuple[str, str, str | None]]) -> li
         found.update(_select_many(conn, missing))
     return [found[k] for k in keys]
 
-
-def profile_dict(profile: Profile) -> dict[str, Any]:
-    """The profile as template variables."""
-    return asdict(profile)
