@@ -184,8 +184,8 @@ def _median_run(runs: list[dict]) -> dict:
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--users", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=7, help="runs of each variant, alternating; medians shown")
+    parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5, help="runs of each variant, alternating; medians shown")
     parser.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL"))
     args = parser.parse_args()
     geo.find_province("ha noi")  # build indexes outside the timings
@@ -203,6 +203,9 @@ async def main() -> None:
     ratios = sorted(o["rate"] / p["rate"] for o, p in zip(ours_runs, ptb_runs, strict=True))
     print(f"ratio SQLite / in-memory ConversationHandler: {ours['rate'] / ptb['rate']:.2f}x (bar: >= 1.0x); "
           f"per round {ratios[0]:.2f}x to {ratios[-1]:.2f}x")
+    with tempfile.TemporaryDirectory() as tmp:  # latency when few users talk at once
+        light = await bench_ours(f"sqlite+aiosqlite:///{tmp}/light.db", 10)
+    print(_line("HTX Bot engine, SQLite, 10 users at a time", light))
     if args.pg:
         os.environ["TEST_DATABASE_URL"] = args.pg
         from tests.conftest import _drop_pg_database, _fresh_pg_database
