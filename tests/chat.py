@@ -69,3 +69,15 @@ def fixed_clock(day: str = "2026-11-22"):
     """A clock that always says the same date (tests fix the date)."""
     value = dt.date.fromisoformat(day)
     return lambda: value
+
+
+async def onboard(chat: Chat, *, role: str | None = None, province: str | None = None,
+                  commune: str | None = None, announcements: str | None = None) -> None:
+    """Through onboarding to the menu: each answer typed, or its question skipped when None."""
+    await chat.send("/start")
+    for answer in (role, province, commune, announcements):
+        if answer is None:
+            await chat.tap("_skip")
+        else:
+            await chat.send(answer)
+    assert "Menu chính" in chat.last_text

@@ -12,22 +12,14 @@ from db.models import AuditLog, Cooperative, EligibilityCheck, MonthlyReport, Us
 from flows.catalog import all_flows
 from flows.engine import Engine
 from flows.registry.registry import link_reporter
-from tests.chat import Chat, fixed_clock
+from tests.chat import Chat, fixed_clock, onboard
 
 PROVINCE_Q = "tỉnh, thành phố nào"
 FORM_Q = "thuộc loại hình nào"
 
 
 async def _onboard(chat: Chat, province: str | None = "vinh long") -> None:
-    await chat.send("/start")
-    await chat.send("chu nhiem")
-    if province:
-        await chat.send(province)
-    else:
-        await chat.tap("_skip")
-    await chat.tap("_skip")  # commune
-    await chat.send("khong")  # announcements
-    assert "Menu chính" in chat.last_text
+    await onboard(chat, role="chu nhiem", province=province, announcements="khong")
 
 
 def _asked(chat: Chat) -> str:

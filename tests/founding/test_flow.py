@@ -6,18 +6,15 @@ from sqlalchemy import select
 
 from db.models import AuditLog, FoundingPlan
 from tests.chat import Chat
+from tests.chat import onboard as onboard_as
 
 
 async def onboard(chat: Chat, *, place: bool = False) -> None:
     """Through onboarding to the menu, with a home in Long Hiệp (Vĩnh Long) or with every question skipped."""
-    await chat.send("/start")
     if place:
-        for text in ("nong dan", "vinh long", "long hiep", "co"):
-            await chat.send(text)
+        await onboard_as(chat, role="nong dan", province="vinh long", commune="long hiep", announcements="co")
     else:
-        for _ in range(4):
-            await chat.tap("_skip")
-    assert "Menu chính" in chat.last_text
+        await onboard_as(chat)
 
 
 async def saved_plan(sessionmaker) -> FoundingPlan:
