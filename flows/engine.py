@@ -85,6 +85,7 @@ class Engine:
 
     async def _handle_locked(self, incoming: Incoming) -> list[Reply]:
         key = (incoming.channel, incoming.external_id)
+        touch = self.store.touch_due(*key)  # refresh last_seen; someone who writes has not blocked the bot
         for _attempt in range(5):
             profile, state, before = await self.store.load(*key, incoming.display_name)
             if incoming.message_id and incoming.message_id in state.recent_ids:
@@ -94,12 +95,9 @@ class Engine:
                 await self._dispatch(ctx)
                 if incoming.message_id:
                     state.recent_ids = (state.recent_ids + [incoming.message_id])[-RECENT_IDS:]
-                if self.store.touch_due(*key):
-                    profile.blocked = False  # someone who writes has not blocked the bot; refreshes last_seen
-                    touched = True
-                else:
-                    touched = False
-                change = Change(state, profile if touched or profile != before else None, ctx.events)
+                if touch:
+                    profile.blocked = False
+                change = Change(state, profile if touch or profile != before else None, ctx.events)
                 if ctx.has_session:
                     saved = await self.store.save_in(ctx.session, change)
                     await (ctx.session.commit() if saved else ctx.session.rollback())
