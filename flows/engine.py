@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from flows.store import Change, State, Store
 from flows.text import fold
 
 log = logging.getLogger(__name__)
+Deliver = Callable[[list[Reply]], Awaitable[None]]
 
 MAX_HOPS = 50  # steps passed through for one message; a loop in a flow's `next` stops here
 RECENT_IDS = 20
@@ -62,17 +63,26 @@ class Engine:
 
     # ---- public -----------------------------------------------------------------------------
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
-        """Handle one message and return the replies; never raises for a user's input."""
+    async def handle(self, incoming: Incoming, deliver: Deliver | None = None) -> list[Reply]:
+        """Handle one message and return the replies; never raises for a user's input.
+
+        With `deliver`, the replies are also sent while this user's lock is still held, so the
+        replies to one user's messages can never overtake each other on their way out (an error
+        in `deliver` is the channel's to handle: the state is already saved).
+        """
         key = (incoming.channel, incoming.external_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         try:
             async with lock:
-                return await self._handle_locked(incoming)
-        except Exception:
-            log.exception("failed to handle a message from %s:%s", *key)
-            self.store.forget(*key)
-            return [Reply(render("common/error.j2"))]
+                try:
+                    replies = await self._handle_locked(incoming)
+                except Exception:
+                    log.exception("failed to handle a message from %s:%s", *key)
+                    self.store.forget(*key)
+                    replies = [Reply(render("common/error.j2"))]
+                if deliver is not None:
+                    await deliver(replies)
+                return replies
         finally:
             if not lock.locked() and not getattr(lock, "_waiters", None):
                 self._locks.pop(key, None)

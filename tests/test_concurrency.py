@@ -45,3 +45,18 @@ async def test_a_redelivered_message_is_handled_once(bot_engine):
     first = await bot_engine.handle(Incoming("test", "dup", text="/start", message_id="m1"))
     again = await bot_engine.handle(Incoming("test", "dup", text="/start", message_id="m1"))
     assert first and again == []
+
+
+async def test_replies_to_one_user_leave_in_the_order_of_the_messages(bot_engine):
+    sent: list[str] = []
+
+    async def slow_network(replies):
+        await asyncio.sleep(0.05)
+        sent.append(replies[-1].text)
+
+    async def fast_network(replies):
+        sent.append(replies[-1].text)
+
+    await asyncio.gather(bot_engine.handle(Incoming("test", "o1", text="/start"), deliver=slow_network),
+                         bot_engine.handle(Incoming("test", "o1", text="nong dan"), deliver=fast_network))
+    assert "Bạn là ai" in sent[0] and "tỉnh/thành phố nào" in sent[1]

@@ -171,12 +171,16 @@ class TelegramChannel:
         incoming = to_incoming(update)
         if incoming is None:
             return
-        replies = await self.engine.handle(incoming)  # first await: keeps one user's order
         query = update.callback_query
         chat_id = update.effective_chat.id if update.effective_chat else int(incoming.external_id)
-        if query is not None:
-            await self._close_keyboard(query)
-        await self.deliver(chat_id, replies)
+
+        async def reply(replies: list[Reply]) -> None:
+            if query is not None:
+                await self._close_keyboard(query)
+            await self.deliver(chat_id, replies)
+
+        # the first await: arrival order is lock order; replies are sent before the user's next message
+        await self.engine.handle(incoming, deliver=reply)
 
     async def _close_keyboard(self, query: Any) -> None:
         """Answer the button press and show the choice under its question, without the keyboard."""

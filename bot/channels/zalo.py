@@ -209,11 +209,14 @@ class ZaloBotChannel:
         task.add_done_callback(self._tasks.discard)
 
     async def _process(self, incoming: Incoming) -> None:
-        replies = await self.engine.handle(incoming)  # first await: the engine's lock keeps the order
-        try:
-            await self.deliver(incoming.external_id, replies)
-        except Exception as exc:  # noqa: BLE001 - a reply lost to the network is logged, not raised into asyncio
-            log.warning("zalo reply to %s not delivered: %s", incoming.external_id, exc)
+        async def reply(replies: list[Reply]) -> None:
+            try:
+                await self.deliver(incoming.external_id, replies)
+            except Exception as exc:  # noqa: BLE001 - a reply lost to the network is logged, not raised into asyncio
+                log.warning("zalo reply to %s not delivered: %s", incoming.external_id, exc)
+
+        # the first await: the engine's lock keeps the order, and holds it until the replies are out
+        await self.engine.handle(incoming, deliver=reply)
 
     # ---- outgoing ---------------------------------------------------------------------------
 

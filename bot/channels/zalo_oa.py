@@ -247,12 +247,17 @@ class ZaloOAChannel:
         return web.json_response({"error": 0, "message": "ok"})
 
     async def _process(self, incoming: Incoming) -> None:
-        replies = await self.engine.handle(incoming)  # first await: the engine's lock keeps the order
-        try:
-            await self.rules.user_wrote(incoming.external_id)
-            await self.deliver(incoming.external_id, replies)
-        except Exception as exc:  # noqa: BLE001 - a lost reply is logged, not raised into asyncio
-            log.warning("zalo OA reply to %s not delivered: %s", incoming.external_id, exc)
+        async def reply(replies: list[Reply]) -> None:
+            if not replies:
+                return  # a re-delivered event: nothing to answer, and no new reply window
+            try:
+                await self.rules.user_wrote(incoming.external_id)
+                await self.deliver(incoming.external_id, replies)
+            except Exception as exc:  # noqa: BLE001 - a lost reply is logged, not raised into asyncio
+                log.warning("zalo OA reply to %s not delivered: %s", incoming.external_id, exc)
+
+        # the first await: the engine's lock keeps the order, and holds it until the replies are out
+        await self.engine.handle(incoming, deliver=reply)
 
     async def deliver(self, user_id: str, replies: list[Reply]) -> None:
         """Send replies in order as plain texts of at most 2000 characters (counted in the reply window)."""
