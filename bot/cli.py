@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.commands._run import helptext
 from bot.settings import Settings
 from flows.content import load_yaml
 
@@ -118,14 +119,14 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser; each sub-command names its handler."""
     p = argparse.ArgumentParser(prog="htxbot", description="HTX Bot")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="chạy bot (web, Telegram nếu có token)").set_defaults(handler=cmd_run)
-    chat = sub.add_parser("chat", help="trò chuyện với bot trong terminal")
-    chat.add_argument("--user", default="terminal", help="mã người dùng (giữ hội thoại giữa các lần chạy)")
+    sub.add_parser("run", help=helptext("cli.chay_bot_web_telegram_neu_co_token")).set_defaults(handler=cmd_run)
+    chat = sub.add_parser("chat", help=helptext("cli.tro_chuyen_voi_bot_trong_terminal"))
+    chat.add_argument("--user", default="terminal", help=helptext("cli.ma_nguoi_dung_giu_hoi_thoai_giua_cac_lan"))
     chat.set_defaults(handler=cmd_chat)
-    dbp = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(dest="db_command", required=True)
-    dbp.add_parser("upgrade", help="nâng cấp lược đồ").set_defaults(handler=cmd_db_upgrade)
-    content = sub.add_parser("content", help="nội dung").add_subparsers(dest="content_command", required=True)
-    content.add_parser("check", help="kiểm tra mọi mẫu tin nhắn").set_defaults(handler=cmd_content_check)
+    dbp = sub.add_parser("db", help=helptext("cli.co_so_du_lieu")).add_subparsers(dest="db_command", required=True)
+    dbp.add_parser("upgrade", help=helptext("cli.nang_cap_luoc_do")).set_defaults(handler=cmd_db_upgrade)
+    content = sub.add_parser("content", help=helptext("cli.noi_dung")).add_subparsers(dest="content_command", required=True)
+    content.add_parser("check", help=helptext("cli.kiem_tra_moi_mau_tin_nhan")).set_defaults(handler=cmd_content_check)
     for extend in _extensions():
         extend(sub)
     return p

@@ -10,6 +10,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _message(key: str) -> str:
+    """A settings error message from content/cli.yaml (operators read it)."""
+    from flows.content import load_yaml
+
+    return load_yaml("cli.yaml")[key]
+
+
 class Settings(BaseSettings):
     """Every setting of the bot; see the README's configuration table."""
 
@@ -64,14 +71,14 @@ class Settings(BaseSettings):
     @classmethod
     def _known_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("phải bắt đầu bằng sqlite+aiosqlite:// hoặc postgresql+asyncpg://")
+            raise ValueError(_message("setting_database_url"))
         return value
 
     @field_validator("zalo_webhook_secret")
     @classmethod
     def _zalo_secret_length(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not 8 <= len(value.get_secret_value()) <= 256:
-            raise ValueError("từ 8 đến 256 ký tự")
+            raise ValueError(_message("setting_secret_length"))
         return value
 
     @field_validator("log_level")
@@ -79,7 +86,7 @@ class Settings(BaseSettings):
     def _known_level(cls, value: str) -> str:
         value = value.upper()
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-            raise ValueError("một trong DEBUG, INFO, WARNING, ERROR")
+            raise ValueError(_message("setting_log_level"))
         return value
 
     def sqlite_path(self) -> Path | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 from jinja2 import TemplateError, meta
 
-from flows.content import CONTENT_DIR, TEMPLATE_DIR, environment
+from flows.content import CONTENT_DIR, TEMPLATE_DIR, environment, load_yaml
 from flows.dsl import Ask, Show
 from flows.store import Profile
 
@@ -66,7 +66,7 @@ def check_content() -> Report:
             continue
         sample = samples.get(name)
         if sample is None and needed:
-            report.problems.append(f"{name}: cần dữ liệu mẫu cho {', '.join(sorted(needed))} trong content/samples/")
+            report.problems.append(_say("check_no_sample", name=name, needed=", ".join(sorted(needed))))
             continue
         variables = {**standard_vars(), **(sample or {})}
         try:
@@ -79,16 +79,16 @@ def check_content() -> Report:
         for step in flow.steps:
             template = step.prompt if isinstance(step, Ask) else step.template if isinstance(step, Show) else None
             if template and not (TEMPLATE_DIR / template).is_file():
-                report.problems.append(f"luồng {flow.name}, bước {step.id}: thiếu mẫu {template}")
+                report.problems.append(_say("check_missing_template", flow=flow.name, step=step.id, template=template))
             if isinstance(step, Ask) and step.help and not (TEMPLATE_DIR / step.help).is_file():
-                report.problems.append(f"luồng {flow.name}, bước {step.id}: thiếu mẫu trợ giúp {step.help}")
+                report.problems.append(_say("check_missing_help", flow=flow.name, step=step.id, template=step.help))
             if isinstance(step, Ask) and not callable(getattr(step.input, "choices", None)):
                 for option in step.input.options(None):
                     if not option.label.strip():
-                        report.problems.append(f"luồng {flow.name}, bước {step.id}: lựa chọn {option.id} thiếu nhãn")
+                        report.problems.append(_say("check_no_label", flow=flow.name, step=step.id, option=option.id))
                     data = f"{flow.name}.{step.id}|_pick:{option.id}"
                     if len(data.encode()) > 64:
-                        report.problems.append(f"luồng {flow.name}, bước {step.id}: mã nút quá 64 byte: {data}")
+                        report.problems.append(_say("check_button_too_long", flow=flow.name, step=step.id, data=data))
     report.problems.extend(check_knowledge())
     return report
 
@@ -97,13 +97,18 @@ def check_knowledge() -> list[str]:
     """Load and validate the YAML knowledge the flows rest on: programmes, FAQ, founding rules."""
     from flows.eligibility import check_all
 
-    problems = [f"chương trình: {p}" for p in check_all()]
-    for name, load in (("hỏi đáp", _load_faq), ("thành lập", _load_founding)):
+    parts = load_yaml("cli.yaml")["knowledge_parts"]
+    problems = [_say("check_knowledge", part=parts["programmes"], error=p) for p in check_all()]
+    for part, load in (("faq", _load_faq), ("founding", _load_founding)):
         try:
             load()
         except Exception as exc:  # noqa: BLE001 - any failure to load is a content problem
-            problems.append(f"{name}: {type(exc).__name__}: {exc}")
+            problems.append(_say("check_knowledge", part=parts[part], error=f"{type(exc).__name__}: {exc}"))
     return problems
+
+
+def _say(key: str, **values: object) -> str:
+    return load_yaml("cli.yaml")[key].format(**values)
 
 
 def _load_faq() -> None:

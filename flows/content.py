@@ -18,24 +18,6 @@ CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 TEMPLATE_DIR = CONTENT_DIR / "templates"
 
 
-def _vnd(amount: int | float | None) -> str:
-    from flows.formatting import vnd
-
-    return vnd(amount)
-
-
-def _number(value: int | float | None) -> str:
-    from flows.formatting import number
-
-    return number(value)
-
-
-def _date(value: Any) -> str:
-    from flows.formatting import date
-
-    return date(value)
-
-
 @functools.cache
 def environment() -> Environment:
     """The shared Jinja environment; undefined variables are errors, user text is escaped."""
@@ -48,7 +30,9 @@ def environment() -> Environment:
         keep_trailing_newline=False,
         auto_reload=False,  # templates do not change while the bot runs; no stat() per message
     )
-    env.filters.update(vnd=_vnd, number=_number, date=_date)
+    from flows.formatting import date, number, vnd  # formatting reads its units from content/ too
+
+    env.filters.update(vnd=vnd, number=number, date=date)
     return env
 
 

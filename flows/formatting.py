@@ -8,6 +8,8 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from flows.content import load_yaml
+
 LOCALE = "vi_VN"
 
 
@@ -22,10 +24,11 @@ def vnd(amount: int | float | None) -> str:
     """1500000000 -> '1,5 tỷ đồng'; 800000000 -> '800 triệu đồng'; 1200000 -> '1,2 triệu đồng'."""
     if amount is None:
         return "—"
-    for unit, name in ((1_000_000_000, "tỷ"), (1_000_000, "triệu")):
+    units = load_yaml("ui.yaml")["money_units"]
+    for unit, name in ((1_000_000_000, units["billion"]), (1_000_000, units["million"])):
         if abs(amount) >= unit:
-            return f"{format_decimal(round(amount / unit, 3), locale=LOCALE)} {name} đồng"
-    return f"{format_decimal(amount, locale=LOCALE)} đồng"
+            return f"{format_decimal(round(amount / unit, 3), locale=LOCALE)} {name} {units['dong']}"
+    return f"{format_decimal(amount, locale=LOCALE)} {units['dong']}"
 
 
 def date(value: Any) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from flows.content import load_yaml
 from flows.numbers import parse_money, parse_month, whole_number
 from flows.text import fold
 
@@ -153,10 +154,15 @@ class YesNo(Kind):
     """Có / không, typed the many ways people do ('co', 'ừ', 'ok', 'khong', 'ko')."""
 
     choice_like = True
-    labels: tuple[str, str] = ("Có", "Không")
+    labels: tuple[str, str] | None = None  # default: content/ui.yaml yes_no
+
+    def _labels(self) -> tuple[str, str]:
+        yes, no = self.labels or load_yaml("ui.yaml")["yes_no"]
+        return yes, no
 
     def options(self, ctx: Any) -> list[Option]:
-        return [Option("yes", self.labels[0]), Option("no", self.labels[1])]
+        yes, no = self._labels()
+        return [Option("yes", yes), Option("no", no)]
 
     def parse(self, text: str, ctx: Any) -> Result:
         folded = fold(text).strip(" .!")
@@ -172,7 +178,8 @@ class YesNo(Kind):
         return Invalid("stale_choice")
 
     def describe(self, value: Any, ctx: Any) -> str:
-        return {True: self.labels[0], False: self.labels[1]}.get(value, "")
+        yes, no = self._labels()
+        return {True: yes, False: no}.get(value, "")
 
 
 @dataclass

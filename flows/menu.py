@@ -14,8 +14,9 @@ def _entries(ctx: Context) -> list[Option]:
     entries = options_from(load_yaml("menu.yaml")["entries"])
     saved = ctx.state.suspended
     if saved:
-        label = load_yaml("ui.yaml")["buttons"]["resume"].format(title=ctx.engine.flow_title(saved["flow"]))
-        entries.insert(0, Option(RESUME, label, ("tiep tuc", "tiếp tục")))
+        ui = load_yaml("ui.yaml")
+        label = ui["buttons"]["resume"].format(title=ctx.engine.flow_title(saved["flow"]))
+        entries.insert(0, Option(RESUME, label, tuple(ui["resume_aliases"])))
     return entries
 
 

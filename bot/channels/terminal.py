@@ -6,6 +6,7 @@ import asyncio
 import sys
 
 from bot.channels.render import as_text
+from flows.content import load_yaml
 from flows.engine import Engine
 from flows.messages import Incoming
 
@@ -39,7 +40,8 @@ async def _say(engine: Engine, incoming: Incoming, stdout) -> None:
     for reply in await engine.handle(incoming):
         if reply.document is not None:
             path = _save(reply.document)
-            stdout.write(f"{as_text(reply)}\n[tệp đã lưu: {path}]\n")
+            saved = load_yaml("cli.yaml")["file_saved"].format(path=path)
+            stdout.write(f"{as_text(reply)}\n{saved}\n")
         else:
             stdout.write(as_text(reply) + "\n")
         stdout.write("\n")

@@ -53,3 +53,8 @@ def scope_from(args) -> Scope:
     except ValueError:
         say("bad_scope")
         raise SystemExit(2) from None
+
+
+def helptext(key: str) -> str:
+    """A command-line help text from content/cli_help.yaml."""
+    return load_yaml("cli_help.yaml")[key]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.commands._run import say
+from bot.commands._run import helptext, say
 
 
 def register(sub) -> None:
-    ann = sub.add_parser("announcements", help="thông báo").add_subparsers(dest="ann_command", required=True)
-    ann.add_parser("deliver", help="gửi các thông báo đang chờ rồi dừng").set_defaults(handler=deliver)
+    ann = sub.add_parser("announcements", help=helptext("announcements.thong_bao")).add_subparsers(dest="ann_command", required=True)
+    ann.add_parser("deliver", help=helptext("announcements.gui_cac_thong_bao_dang_cho_roi_dung")).set_defaults(handler=deliver)
 
 
 def deliver(settings, _args) -> None:

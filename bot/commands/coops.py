@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.commands._run import say, show, with_session
+from bot.commands._run import helptext, say, show, with_session
 
 
 def register(sub) -> None:
-    coops = sub.add_parser("coops", help="danh sách HTX").add_subparsers(dest="coops_command", required=True)
-    imp = coops.add_parser("import", help="nhập danh sách HTX từ CSV hoặc XLSX")
+    coops = sub.add_parser("coops", help=helptext("coops.danh_sach_htx")).add_subparsers(dest="coops_command", required=True)
+    imp = coops.add_parser("import", help=helptext("coops.nhap_danh_sach_htx_tu_csv_hoac_xlsx"))
     imp.add_argument("file", type=Path)
     imp.set_defaults(handler=import_file)
-    inv = coops.add_parser("invite", help="tạo mã liên kết một lần cho chủ nhiệm HTX")
-    inv.add_argument("--coop", type=int, required=True, help="mã HTX (id trong danh sách)")
+    inv = coops.add_parser("invite", help=helptext("coops.tao_ma_lien_ket_mot_lan_cho_chu_nhiem_ht"))
+    inv.add_argument("--coop", type=int, required=True, help=helptext("coops.ma_htx_id_trong_danh_sach"))
     inv.add_argument("--role", choices=["head", "deputy"], default="head")
     inv.add_argument("--days", type=int, default=14)
     inv.set_defaults(handler=invite)

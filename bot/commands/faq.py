@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.commands._run import show, with_session
+from bot.commands._run import helptext, show, with_session
 
 
 def register(sub) -> None:
-    faq = sub.add_parser("faq", help="hỏi đáp").add_subparsers(dest="faq_command", required=True)
-    promote = faq.add_parser("promote", help="ghi câu trả lời cán bộ đề xuất vào content/faq/learned.yaml để duyệt")
-    promote.add_argument("--out", type=Path, default=None, help="tệp YAML ghi ra (mặc định content/faq/learned.yaml)")
+    faq = sub.add_parser("faq", help=helptext("faq.hoi_dap")).add_subparsers(dest="faq_command", required=True)
+    promote = faq.add_parser("promote", help=helptext("faq.ghi_cau_tra_loi_can_bo_de_xuat_vao_conte"))
+    promote.add_argument("--out", type=Path, default=None, help=helptext("faq.tep_yaml_ghi_ra_mac_dinh_content_faq_lea"))
     promote.set_defaults(handler=promote_answers)
 
 

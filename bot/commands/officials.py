@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.commands._run import add_scope_args, say, scope_from, with_session
+from bot.commands._run import add_scope_args, helptext, say, scope_from, with_session
 
 
 def register(sub) -> None:
-    officials = sub.add_parser("officials", help="cán bộ").add_subparsers(dest="officials_command", required=True)
-    add = officials.add_parser("add", help="cấp quyền cán bộ cho một người dùng, hoặc in một mã mời")
+    officials = sub.add_parser("officials", help=helptext("officials.can_bo")).add_subparsers(dest="officials_command", required=True)
+    add = officials.add_parser("add", help=helptext("officials.cap_quyen_can_bo_cho_mot_nguoi_dung_hoac"))
     who = add.add_mutually_exclusive_group(required=True)
-    who.add_argument("--external-id", help="mã người dùng trên kênh (ví dụ mã Telegram)")
-    who.add_argument("--code", action="store_true", help="in một mã mời dùng một lần thay vì cấp trực tiếp")
+    who.add_argument("--external-id", help=helptext("officials.ma_nguoi_dung_tren_kenh_vi_du_ma_telegra"))
+    who.add_argument("--code", action="store_true", help=helptext("officials.in_mot_ma_moi_dung_mot_lan_thay_vi_cap_t"))
     add.add_argument("--channel", default="telegram")
     add_scope_args(add)
     add.set_defaults(handler=add_official)

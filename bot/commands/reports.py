@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.commands._run import add_scope_args, say, scope_from, with_session
+from bot.commands._run import add_scope_args, helptext, say, scope_from, with_session
 
 
 def register(sub) -> None:
-    reports = sub.add_parser("reports", help="báo cáo tháng").add_subparsers(dest="reports_command", required=True)
-    export = reports.add_parser("export", help="xuất báo cáo ra CSV hoặc XLSX")
+    reports = sub.add_parser("reports", help=helptext("reports.bao_cao_thang")).add_subparsers(dest="reports_command", required=True)
+    export = reports.add_parser("export", help=helptext("reports.xuat_bao_cao_ra_csv_hoac_xlsx"))
     add_scope_args(export)
-    export.add_argument("--from", dest="first", required=True, help="tháng đầu, MM/YYYY")
-    export.add_argument("--to", dest="last", help="tháng cuối, MM/YYYY (mặc định: bằng tháng đầu)")
+    export.add_argument("--from", dest="first", required=True, help=helptext("reports.thang_dau_mm_yyyy"))
+    export.add_argument("--to", dest="last", help=helptext("reports.thang_cuoi_mm_yyyy_mac_dinh_bang_thang_d"))
     export.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
     export.add_argument("-o", "--output", type=Path)
     export.set_defaults(handler=export_reports)

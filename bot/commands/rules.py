@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.commands._run import say, show
+from bot.commands._run import helptext, say, show
 
 
 def register(sub) -> None:
-    rules = sub.add_parser("rules", help="chương trình hỗ trợ").add_subparsers(dest="rules_command", required=True)
-    rules.add_parser("check", help="kiểm tra mọi tệp chương trình").set_defaults(handler=check)
-    explain_p = rules.add_parser("explain", help="giải thích một chương trình")
+    rules = sub.add_parser("rules", help=helptext("rules.chuong_trinh_ho_tro")).add_subparsers(dest="rules_command", required=True)
+    rules.add_parser("check", help=helptext("rules.kiem_tra_moi_tep_chuong_trinh")).set_defaults(handler=check)
+    explain_p = rules.add_parser("explain", help=helptext("rules.giai_thich_mot_chuong_trinh"))
     explain_p.add_argument("id")
     explain_p.set_defaults(handler=explain)
 
