@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.base import utcnow
 from db.models.web import LoginToken
 from flows.context import Context
-from flows.dsl import Ask, Command, Flow
+from flows.dsl import Command, Flow
 from flows.registry.officials import scope_of
 
 COMMAND = "dangnhap"
@@ -49,18 +49,17 @@ def login_url(base_url: str, raw: str) -> str:
 
 async def _login(ctx: Context, _arg: str) -> str | None:
     scope = await scope_of(ctx.session, ctx.profile.id)
-    flow = ctx.engine.flows.get(ctx.state.flow or "")
-    current = flow.step(ctx.state.step) if flow and ctx.state.step else None
     if scope is None:  # answered exactly like an unknown command
-        ctx.say("common/unknown_command.j2", command=COMMAND)
-        return ctx.state.step if isinstance(current, Ask) else None
+        await ctx.engine.unknown_command(ctx, COMMAND)
+        return None
     settings = ctx.services.get("settings")
     minutes = getattr(settings, "dashboard_link_minutes", DEFAULT_MINUTES)
     base_url = getattr(settings, "web_base_url", DEFAULT_BASE_URL)
     raw = await issue_login_token(ctx.session, ctx.profile.id, ttl=dt.timedelta(minutes=minutes))
     ctx.say("dashboard/chat_link.j2", url=login_url(base_url, raw), minutes=minutes)
     ctx.record("dashboard.link_requested")
-    return ctx.state.step if isinstance(current, Ask) else None
+    await ctx.engine.present_current(ctx)
+    return None
 
 
 dashboard_login = Flow("dashboard_login", [], commands=[Command(COMMAND, _login)])

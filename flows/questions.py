@@ -62,12 +62,7 @@ async def _in_scope(ctx: Context, question_id: int, status: str = "open") -> tup
 async def _command(ctx: Context, _arg: str) -> str | None:
     if await _scope(ctx) is not None:
         return f"flow:{FLOW}"
-    # Same reply as the engine gives for a command it does not know, then the same step again.
-    ctx.say("common/unknown_command.j2", command=COMMAND)
-    flow = ctx.engine.flows.get(ctx.state.flow or "")
-    step = flow.step(ctx.state.step) if flow and ctx.state.step else None
-    if isinstance(step, Ask):
-        await ctx.engine.present(ctx, step)
+    await ctx.engine.unknown_command(ctx, COMMAND)  # a non-official learns nothing about it
     return None
 
 
