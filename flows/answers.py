@@ -68,7 +68,9 @@ async def on_button(engine: Engine, ctx: Context, data: str) -> None:
             ctx.say("common/stale_button.j2")
             await engine.present(ctx, step)
 
+
 # ---- typed answers ---------------------------------------------------------------------------
+
 
 def _may_be_a_button(ctx: Context, step: Ask, folded: str) -> bool:
     """Whether typed text could name one of the question's buttons (saves building them for every answer)."""
@@ -78,6 +80,8 @@ def _may_be_a_button(ctx: Context, step: Ask, folded: str) -> bool:
 
 
 @functools.cache
+
+
 def _navigation_labels() -> frozenset[str]:
     return frozenset(fold(label) for label in ui()["buttons"].values())
 
@@ -126,6 +130,7 @@ async def on_text(engine: Engine, ctx: Context, text: str) -> None:
     else:
         await _invalid(engine, ctx, step, result, text)
 
+
 async def _invalid(engine: Engine, ctx: Context, step: Ask, result: Invalid, text: str) -> None:
     st = ctx.state
     if engine.flows[st.flow or ""].free_text_is_idle:
@@ -147,6 +152,7 @@ async def _invalid(engine: Engine, ctx: Context, step: Ask, result: Invalid, tex
     hint = ctx.render(f"inputs/{result.hint}.j2", **result.vars)
     await engine.present(ctx, step, prefix=hint)
 
+
 async def idle_text(engine: Engine, ctx: Context, text: str) -> None:
     assistant = engine.services.get("assistant")
     if assistant is not None and await assistant.answer_idle(ctx, text):
@@ -157,16 +163,24 @@ async def idle_text(engine: Engine, ctx: Context, text: str) -> None:
     ctx.say("common/not_understood.j2")
     await engine.start_flow(ctx, "menu")
 
+
 async def accept(engine: Engine, ctx: Context, step: Ask, value: Any) -> None:
     """Save an answer and move on to the next step."""
+    ctx.state.answers[step.key] = value
+    await _move_on(engine, ctx, step)
+
+
+async def _move_on(engine: Engine, ctx: Context, step: Ask) -> None:
+    """Leave an answered (or skipped) question for the step after it, remembering it for /quaylai."""
     st = ctx.state
-    st.answers[step.key] = value
     st.pending = None
     st.failures = 0
     st.history = (st.history + [step.id])[-MAX_HISTORY:]
     await engine.goto(ctx, engine.next_of(ctx, step))
 
+
 # ---- navigation ------------------------------------------------------------------------------
+
 
 async def skip(engine: Engine, ctx: Context) -> None:
     st = ctx.state
@@ -179,10 +193,8 @@ async def skip(engine: Engine, ctx: Context) -> None:
         await engine.present(ctx, step)
         return
     st.answers.pop(step.key, None)
-    st.pending = None
-    st.failures = 0
-    st.history = (st.history + [step.id])[-MAX_HISTORY:]
-    await engine.goto(ctx, engine.next_of(ctx, step))
+    await _move_on(engine, ctx, step)
+
 
 async def back(engine: Engine, ctx: Context) -> None:
     st = ctx.state
@@ -195,6 +207,7 @@ async def back(engine: Engine, ctx: Context) -> None:
             return
     ctx.say("common/cannot_go_back.j2")
     await engine.present_current(ctx, or_menu=True)
+
 
 async def show_help(engine: Engine, ctx: Context) -> None:
     st = ctx.state

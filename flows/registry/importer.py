@@ -204,21 +204,21 @@ async def _upsert(session: AsyncSession, rows: list[dict[str, Any]], report: Imp
 
 
 @functools.cache
+def _ids_by_name(path: str, key: str) -> dict[str, str]:
+    """Folded id, name and aliases of each item of a YAML list -> the item's id."""
+    out = {}
+    for item in load_yaml(path)[key]:
+        for name in [item["id"], item["name"], *item["aliases"]]:
+            out[fold(name.replace("_", " "))] = item["id"]
+    return out
+
+
 def _forms() -> dict[str, str]:
-    out = {}
-    for form in load_yaml("registry/forms.yaml")["forms"]:
-        for name in [form["id"], form["name"], *form["aliases"]]:
-            out[fold(name.replace("_", " "))] = form["id"]
-    return out
+    return _ids_by_name("registry/forms.yaml", "forms")
 
 
-@functools.cache
 def _sectors() -> dict[str, str]:
-    out = {}
-    for sector in load_yaml("registry/sectors.yaml")["sectors"]:
-        for name in [sector["id"], sector["name"], *sector["aliases"]]:
-            out[fold(name.replace("_", " "))] = sector["id"]
-    return out
+    return _ids_by_name("registry/sectors.yaml", "sectors")
 
 
 def _strip(folded: str, prefixes: list[str]) -> str:

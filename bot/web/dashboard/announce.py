@@ -83,6 +83,12 @@ def _checked(form: MultiMapping) -> tuple[str, dict[str, Any], str]:
     return text, _spec(form), ""
 
 
+async def _refused(session: AsyncSession, viewer: Viewer, form, refused: audience.AudienceRefused):
+    """The compose page again, saying why the audience was refused (403 outside the official's scope)."""
+    return await _compose(session, viewer, form=form, status=403 if refused.reason == "out_of_scope" else 400,
+                          problem="refused", refusal=audience.refusal_text(refused))
+
+
 @official_page
 async def compose(request: web.Request, session: AsyncSession, viewer: Viewer) -> web.StreamResponse:
     """GET: the compose form and the history of announcements in the scope."""
@@ -99,8 +105,7 @@ async def preview(request: web.Request, session: AsyncSession, viewer: Viewer) -
     try:
         recipients = await audience.count(session, viewer.scope, spec)
     except audience.AudienceRefused as refused:
-        return await _compose(session, viewer, form=form, status=403 if refused.reason == "out_of_scope" else 400,
-                              problem="refused", refusal=audience.refusal_text(refused))
+        return await _refused(session, viewer, form, refused)
     return await _compose(session, viewer, form=form, preview=plain(views.message_text(text, "telegram")),
                           recipients=recipients)
 
@@ -116,8 +121,7 @@ async def send(request: web.Request, session: AsyncSession, viewer: Viewer) -> w
         announcement = await outbox.create_announcement(session, viewer.user_id, viewer.scope, text, spec)
     except audience.AudienceRefused as refused:
         await session.rollback()
-        return await _compose(session, viewer, form=form, status=403 if refused.reason == "out_of_scope" else 400,
-                              problem="refused", refusal=audience.refusal_text(refused))
+        return await _refused(session, viewer, form, refused)
     await session.commit()
     return web.Response(status=303, headers={"Location": f"{BASE}/{announcement.id}"})
 
