@@ -31,7 +31,7 @@ from db.models.core import User  # noqa: E402
 from flows.announcements import outbox  # noqa: E402
 from flows.announcements.ratelimit import Limits  # noqa: E402
 from flows.announcements.worker import Worker, WorkerConfig  # noqa: E402
-from flows.scope import Scope  # noqa: E402
+from flows.join.scope import Scope  # noqa: E402
 
 
 class MemorySender:

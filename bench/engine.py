@@ -31,10 +31,10 @@ from telegram.ext import (  # noqa: E402
 
 from bench.telegram_stub import MemoryRequest, tap_update, text_update  # noqa: E402
 from bot.channels.telegram import TelegramChannel  # noqa: E402
-from flows import geo  # noqa: E402
-from flows.content import render  # noqa: E402
-from flows.inputs import Ok, YesNo  # noqa: E402
-from flows.onboarding import ROLES  # noqa: E402
+from flows.engine import geo  # noqa: E402
+from flows.engine.content import render  # noqa: E402
+from flows.engine.inputs import Ok, YesNo  # noqa: E402
+from flows.onboarding.flow import ROLES  # noqa: E402
 
 SCRIPT = [("text", "/start"), ("tap", "onboarding.role|nong_dan"), ("text", "vinh long"), ("text", "long hiep"),
           ("text", "co")]

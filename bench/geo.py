@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flows.geo import Place, communes, find_commune, find_province, province, provinces  # noqa: E402
-from flows.text import fold  # noqa: E402
+from flows.engine.geo import Place, communes, find_commune, find_province, province, provinces  # noqa: E402
+from flows.engine.text import fold  # noqa: E402
 
 QUERIES = 5_000
 ROUNDS = 3

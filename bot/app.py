@@ -18,10 +18,10 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.catalog import all_flows
 from bot.settings import Settings
 from db.base import make_engine, make_sessionmaker
-from flows.catalog import all_flows
-from flows.engine import Engine
+from flows.engine.engine import Engine
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.commands._run import helptext
 from bot.settings import Settings
-from flows.content import load_yaml
+from flows.engine.content import load_yaml
 
 Handler = Callable[[Settings, argparse.Namespace], Any]
 
@@ -50,7 +50,7 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def cmd_content_check(_settings: Settings, _args: argparse.Namespace) -> None:
-    from flows.check import check_content
+    from bot.content_check import check_content
 
     report = check_content()
     if report.problems:

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _message(key: str) -> str:
     """A settings error message from content/cli.yaml (operators read it)."""
-    from flows.content import load_yaml
+    from flows.engine.content import load_yaml
 
     return load_yaml("cli.yaml")[key]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from flows.engine import Engine
-from flows.messages import Incoming, Reply
-from flows.text import fold
+from flows.engine.engine import Engine
+from flows.engine.messages import Incoming, Reply
+from flows.engine.text import fold
 
 _ids = itertools.count(1)
 

@@ -67,8 +67,8 @@ def sessionmaker(engine):
 @pytest.fixture
 def bot_engine(sessionmaker):
     """The conversation engine with every flow, on the test database, on a fixed date."""
-    from flows.catalog import all_flows
-    from flows.engine import Engine
+    from bot.catalog import all_flows
+    from flows.engine.engine import Engine
     from tests.chat import fixed_clock
 
     return Engine(sessionmaker, all_flows(), clock=fixed_clock())

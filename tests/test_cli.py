@@ -28,7 +28,7 @@ def test_an_unknown_database_driver_is_refused():
 
 
 def test_the_content_check_renders_every_template_and_validates_the_knowledge():
-    from flows.check import check_content
+    from bot.content_check import check_content
 
     report = check_content()
     assert report.problems == []

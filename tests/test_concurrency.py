@@ -6,10 +6,10 @@ import asyncio
 
 from sqlalchemy import select
 
+from bot.catalog import all_flows
 from db.models import Conversation
-from flows.catalog import all_flows
-from flows.engine import Engine
-from flows.messages import Incoming
+from flows.engine.engine import Engine
+from flows.engine.messages import Incoming
 from tests.chat import fixed_clock
 
 

@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 import db.models  # noqa: F401
+from bot.catalog import all_flows
 from db.base import Base, make_engine, make_sessionmaker
 from db.models import Conversation
-from flows.catalog import all_flows
-from flows.content import render
-from flows.dsl import Ask
-from flows.engine import Engine
-from flows.messages import Incoming
+from flows.engine.content import render
+from flows.engine.dsl import Ask
+from flows.engine.engine import Engine
+from flows.engine.messages import Incoming
 from tests.chat import fixed_clock
 
 WORDS = ["/start", "/huy", "/quaylai", "/trogiup", "/hoso", "/boqua", "menu", "bat dau", "1", "2", "7", "có", "ko",

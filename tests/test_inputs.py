@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from flows.inputs import (
+from flows.engine.inputs import (
     Choice,
     Invalid,
     Money,

@@ -3,7 +3,7 @@
 from sqlalchemy import select, update
 
 from db.models import User
-from flows.messages import Incoming
+from flows.engine.messages import Incoming
 
 
 async def test_a_user_marked_blocked_who_writes_again_is_unblocked(bot_engine, sessionmaker):

@@ -1,1 +1,1 @@
-"""Channel adapters: each turns its updates into flows.messages.Incoming and renders Replies."""
+"""Channel adapters: each turns its updates into flows.engine.messages.Incoming and renders Replies."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from flows.messages import Reply
+from flows.engine.messages import Reply
 
 _TAG = re.compile(r"</?(?:b|i|u|s|code|pre|a)(?:\s[^>]*)?>", re.IGNORECASE)
 
@@ -58,7 +58,7 @@ def split_html(text: str, limit: int) -> list[str]:
 
 def as_text(reply: Reply) -> str:
     """A reply for a text-only channel: plain text, options numbered ("1. …"), other buttons as words."""
-    from flows.content import render
+    from flows.engine.content import render
 
     text = plain(reply.text)
     if not reply.buttons:

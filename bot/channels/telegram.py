@@ -1,6 +1,6 @@
 """Telegram through python-telegram-bot 22: long polling, or a webhook on our aiohttp app.
 
-Updates become flows.messages.Incoming; replies go back as HTML messages with inline keyboards
+Updates become flows.engine.messages.Incoming; replies go back as HTML messages with inline keyboards
 whose callback data are the engine's stable button ids. A tapped button's message is edited to
 show the choice and lose its keyboard, so an old keyboard cannot be pressed twice by accident.
 """
@@ -22,10 +22,10 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot.channels.errors import PermanentError, RecipientGone, RetryLater, TransientError
 from bot.channels.render import split_html
-from flows.engine import Engine
-from flows.messages import Button, Incoming, Reply
+from flows.engine.delivery import PermanentError, RecipientGone, RetryLater, TransientError
+from flows.engine.engine import Engine
+from flows.engine.messages import Button, Incoming, Reply
 
 log = logging.getLogger(__name__)
 # We call known methods through do_api_request on purpose: it skips parsing answers nobody reads.

@@ -6,9 +6,9 @@ import asyncio
 import sys
 
 from bot.channels.render import as_text
-from flows.content import load_yaml
-from flows.engine import Engine
-from flows.messages import Incoming
+from flows.engine.content import load_yaml
+from flows.engine.engine import Engine
+from flows.engine.messages import Incoming
 
 CHANNEL = "terminal"
 

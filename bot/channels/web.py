@@ -24,9 +24,9 @@ from aiohttp import web
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from bot.channels.render import plain
-from flows.content import render
-from flows.engine import Engine
-from flows.messages import Document, Incoming, Reply
+from flows.engine.content import render
+from flows.engine.engine import Engine
+from flows.engine.messages import Document, Incoming, Reply
 
 CHANNEL = "web"
 COOKIE = "htxbot_web"

@@ -20,11 +20,11 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.channels.errors import DeliveryError, PermanentError, RecipientGone, RetryLater, TransientError
 from bot.channels.render import as_text, plain, split_text
-from flows.content import render
-from flows.engine import Engine
-from flows.messages import Incoming, Reply
+from flows.engine.content import render
+from flows.engine.delivery import DeliveryError, PermanentError, RecipientGone, RetryLater, TransientError
+from flows.engine.engine import Engine
+from flows.engine.messages import Incoming, Reply
 
 log = logging.getLogger(__name__)
 CHANNEL = "zalo"

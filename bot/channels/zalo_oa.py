@@ -24,13 +24,13 @@ from aiohttp import web
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.errors import PermanentError, RecipientGone, RetryLater, TransientError
 from bot.channels.render import plain, split_text
 from bot.channels.zalo import as_plain_text
 from db.base import utcnow
 from db.models.zalo import OAContact, OAQuota, OAToken
-from flows.engine import Engine
-from flows.messages import Incoming, Reply
+from flows.engine.delivery import PermanentError, RecipientGone, RetryLater, TransientError
+from flows.engine.engine import Engine
+from flows.engine.messages import Incoming, Reply
 
 log = logging.getLogger(__name__)
 CHANNEL = "zalo_oa"

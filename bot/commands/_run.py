@@ -9,8 +9,8 @@ from typing import Any
 from bot.channels.render import plain
 from bot.settings import Settings
 from db.base import make_engine, make_sessionmaker
-from flows.content import load_yaml
-from flows.scope import Scope
+from flows.engine.content import load_yaml
+from flows.join.scope import Scope
 
 
 def say(key: str, **values: Any) -> None:

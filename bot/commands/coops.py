@@ -20,7 +20,7 @@ def register(sub) -> None:
 
 
 def import_file(settings, args) -> None:
-    from flows.registry.importer import import_cooperatives
+    from flows.officials.importer import import_cooperatives
 
     if not args.file.is_file():
         say("no_file", path=args.file)
@@ -44,7 +44,7 @@ def invite(settings, args) -> None:
     from sqlalchemy import select
 
     from db.models import Cooperative
-    from flows.registry.invites import create_code
+    from flows.join.invites import create_code
 
     async def work(session):
         coop = await session.scalar(select(Cooperative).where(Cooperative.id == args.coop))

@@ -15,7 +15,7 @@ def register(sub) -> None:
 
 
 def promote_answers(settings, args) -> None:
-    from flows.content import render
+    from flows.engine.content import render
     from flows.faq.learned import LEARNED_PATH, promote
 
     path = args.out or LEARNED_PATH

@@ -19,8 +19,8 @@ def register(sub) -> None:
 
 
 def add_official(settings, args) -> None:
-    from flows.registry.invites import create_code
-    from flows.registry.officials import add_official as grant
+    from flows.join.accounts import add_official as grant
+    from flows.join.invites import create_code
 
     scope = scope_from(args)
 

@@ -19,8 +19,8 @@ def register(sub) -> None:
 
 
 def export_reports(settings, args) -> None:
-    from flows.registry import periods
-    from flows.registry.exports import export_reports as export
+    from flows.monthly_report import periods
+    from flows.monthly_report.exports import export_reports as export
 
     first = periods.parse(args.first)
     last = periods.parse(args.last) if args.last else first

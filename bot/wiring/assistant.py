@@ -7,10 +7,10 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from bot.channels.errors import DeliveryError
 from db.models.core import User
-from flows.assistant import Assistant
+from flows.engine.delivery import DeliveryError
 from flows.faq import Knowledge
+from flows.faq.assistant import Assistant
 
 if TYPE_CHECKING:
     from bot.app import App

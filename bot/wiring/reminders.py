@@ -1,5 +1,5 @@
 """Monthly-update reminders: once a day, at settings.reminder_hour in settings.timezone, a background
-job calls flows.registry.reminders.send_reminders through the channels' senders.
+job calls flows.monthly_report.reminders.send_reminders through the channels' senders.
 
 send_reminders claims each (cooperative, period, kind) in the database before sending, so a
 restart, a second run on the same day or a second process never sends a reminder twice.
@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.channels.errors import TransientError
 from db.models.core import User
-from flows.registry.reminders import Summary, send_reminders
+from flows.engine.delivery import TransientError
+from flows.monthly_report.reminders import Summary, send_reminders
 
 if TYPE_CHECKING:
     from bot.app import App

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.channels.web import WebChat, session_tag
-from flows.content import render
+from flows.engine.content import render
 
 if TYPE_CHECKING:
     from bot.app import App

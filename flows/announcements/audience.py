@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vietnam_provinces import Province, Ward
 
 from db.models.core import User
-from flows.content import load_yaml
-from flows.messages import Button
-from flows.scope import Scope
+from flows.engine.content import load_yaml
+from flows.engine.messages import Button
+from flows.join.scope import Scope
 
 Spec = Mapping[str, Any]
 Kind = Callable[[Spec, Scope], ColumnElement[bool]]

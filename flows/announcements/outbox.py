@@ -17,7 +17,7 @@ from db.base import utcnow
 from db.models.core import AuditLog, User
 from db.models.outbox import Announcement, AnnouncementStatus, Delivery, DeliveryStatus
 from flows.announcements import audience
-from flows.scope import Scope
+from flows.join.scope import Scope
 
 _D = Delivery.__table__
 

@@ -14,8 +14,8 @@ from db.models.core import User
 from db.models.registry import MonthlyReport, Reporter
 from flows.announcements import audience
 from flows.announcements.audience import AudienceRefused, Spec
-from flows.registry import periods
-from flows.scope import Scope
+from flows.join.scope import Scope
+from flows.monthly_report import periods
 
 HEAD = "head"
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from db.models.outbox import Announcement
 from flows.announcements.outbox import Progress
-from flows.content import load_yaml, render
+from flows.engine.content import load_yaml, render
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -22,7 +22,6 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.channels.errors import PermanentError, RecipientGone, RetryLater, TransientError
 from db.base import utcnow
 from db.models.outbox import DeliveryStatus
 from flows.announcements import claims
@@ -30,6 +29,7 @@ from flows.announcements.claims import Claimed, Outcome
 from flows.announcements.outbox import Progress, progress_of
 from flows.announcements.ratelimit import Lane, Limits
 from flows.announcements.views import message_text
+from flows.engine.delivery import PermanentError, RecipientGone, RetryLater, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ ProgressCallback = Callable[[int, Progress], Awaitable[None] | None]
 
 
 class Sender(Protocol):
-    """A channel's way to send one text; raises a bot.channels.errors exception when it cannot."""
+    """A channel's way to send one text; raises a flows.engine.delivery exception when it cannot."""
 
     async def send(self, external_id: str, text: str) -> None: ...
 

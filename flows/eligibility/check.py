@@ -7,10 +7,10 @@ import re
 
 from pydantic import ValidationError
 
-from flows.content import template_exists
 from flows.eligibility.load import load_facts, parse_rule_file, programme_files
 from flows.eligibility.logic import nodes
 from flows.eligibility.schema import Classification, Compare, Condition, Fact, Programme, SameAs
+from flows.engine.content import template_exists
 
 TEMPLATES = (
     "eligibility/_macros.j2",

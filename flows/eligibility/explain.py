@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flows.content import render
 from flows.eligibility.evaluate import Evaluation, Result
 from flows.eligibility.load import load_facts, load_programmes, programme_by_id, resolver
 from flows.eligibility.logic import Resolve
 from flows.eligibility.outcome import Outcome
 from flows.eligibility.schema import FORMS, All, AnyOf, Compare, Condition, Not, Programme, SameAs
 from flows.eligibility.size import SizeResult
+from flows.engine.content import render
 
 _BLANK_LINES = re.compile(r"\n\s*\n(\s*\n)+")
 OUTCOME_ORDER = (

@@ -15,9 +15,6 @@ from enum import StrEnum
 from typing import Any
 
 from db.models.eligibility import EligibilityCheck
-from flows.content import load_yaml
-from flows.context import Context
-from flows.dsl import END, Ask, Command, Do, Flow, Show
 from flows.eligibility.evaluate import Evaluation, evaluate
 from flows.eligibility.explain import render_result
 from flows.eligibility.kinds import kind_of, label, shown
@@ -32,8 +29,11 @@ from flows.eligibility.known import (
 from flows.eligibility.load import load_facts, load_programmes, resolver
 from flows.eligibility.outcome import Outcome
 from flows.eligibility.questions import settling_facts
-from flows.inputs import Choice, Option
-from flows.messages import Button, Reply
+from flows.engine.content import load_yaml
+from flows.engine.context import Context
+from flows.engine.dsl import END, Ask, Command, Do, Flow, Show
+from flows.engine.inputs import Choice, Option
+from flows.engine.messages import Button, Reply
 
 ASK, RECORD = "ask_", "record_"  # + fact id: the question step and the step recording its answer
 RERUN, RESTART = "rerun", "restart"

@@ -8,15 +8,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flows.content import load_yaml, render
 from flows.eligibility.known import date_range
 from flows.eligibility.schema import Fact
-from flows.formatting import date as show_date
-from flows.formatting import number, vnd
-from flows.inputs import Choice, Invalid, Kind, Money, Ok, Option, Result, WholeNumber, YesNo
-from flows.numbers import parse_month
-from flows.places import Province
-from flows.text import fold
+from flows.engine.content import load_yaml, render
+from flows.engine.formatting import date as show_date
+from flows.engine.formatting import number, vnd
+from flows.engine.inputs import Choice, Invalid, Kind, Money, Ok, Option, Result, WholeNumber, YesNo
+from flows.engine.numbers import parse_month
+from flows.engine.places import Province
+from flows.engine.text import fold
 
 UNSURE = "unsure"
 MAX_COUNT = 1_000_000  # members: a bound far above any cooperative

@@ -22,9 +22,9 @@ from db.models.registry import Cooperative, MonthlyReport
 from flows.eligibility.evaluate import coerce_facts
 from flows.eligibility.load import load_facts, load_programmes, resolver
 from flows.eligibility.logic import comparisons, months_before, truth
-from flows.registry import periods
-from flows.registry.registry import linked_cooperatives
-from flows.store import Profile
+from flows.engine.store import Profile
+from flows.join.coops import linked_cooperatives
+from flows.monthly_report import periods
 
 try:  # the founding guide's saved plan, when that feature is installed
     from db.models.founding import FoundingPlan

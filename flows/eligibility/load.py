@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from flows.content import CONTENT_DIR, load_yaml
 from flows.eligibility.schema import Classification, Fact, FactsFile, Programme
+from flows.engine.content import CONTENT_DIR, load_yaml
 
 PROGRAMME_DIR = CONTENT_DIR / "programmes"
 FACTS_FILE = "facts.yaml"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from flows.content import render
+from flows.engine.content import render
 from flows.faq.intent import Intent
 from flows.faq.knowledge import FAQ_DIR, TASKS, Entry, load_entries, load_synonyms
 from flows.faq.matcher import ALSO_AT, ANSWER_AT, Index, Match, Normalizer

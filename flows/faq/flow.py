@@ -14,12 +14,12 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from db.models.questions import Question
-from flows import geo
-from flows.context import Context
-from flows.dsl import END, Ask, Do, Flow
+from flows.engine import geo
+from flows.engine.context import Context
+from flows.engine.dsl import END, Ask, Do, Flow
+from flows.engine.inputs import Invalid, Kind, Ok, Option, Result, Text, YesNo
+from flows.engine.places import Province
 from flows.faq import Entry, Knowledge, Match
-from flows.inputs import Invalid, Kind, Ok, Option, Result, Text, YesNo
-from flows.places import Province
 
 FLOW = "faq"
 HANDOFF = "handoff"  # option id of "send my question to an official"

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
-from flows.text import fold, words
+from flows.engine.text import fold, words
 
 
 def _phrases(items: list[str] | None) -> list[str]:

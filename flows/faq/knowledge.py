@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from flows.content import CONTENT_DIR
+from flows.engine.content import CONTENT_DIR
 
 FAQ_DIR = CONTENT_DIR / "faq"
 SYNONYMS_FILE = "synonyms.yaml"

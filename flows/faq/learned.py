@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.questions import Question
 from db.models.registry import Official
-from flows.content import render
+from flows.engine.content import render
 from flows.faq.knowledge import FAQ_DIR, LEARNED_FILE
-from flows.registry.invites import scope_names
-from flows.scope import Scope
+from flows.join.invites import scope_names
+from flows.join.scope import Scope
 
 LEARNED_PATH = FAQ_DIR / LEARNED_FILE
 HEADER = (

@@ -1,6 +1,6 @@
 """Matching free text to FAQ entries the way farmers type: folded, abbreviated, misspelt, reworded.
 
-Text is folded (flows.text), abbreviations are expanded, misspelt words are corrected to the
+Text is folded (flows.engine.text), abbreviations are expanded, misspelt words are corrected to the
 nearest word of the knowledge base (rapidfuzz, counting a swap of two letters as one edit), synonym phrases are replaced by one canonical
 phrase (content/faq/synonyms.yaml). An entry's score mixes an idf-weighted overlap of words and
 word pairs with the best rapidfuzz similarity to one of its question variants.
@@ -16,8 +16,8 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from flows.engine.text import fold, words
 from flows.faq.knowledge import Entry
-from flows.text import fold, words
 
 RECALL_WEIGHT = 0.45  # share of the query's words found in the entry (questions and source)
 PRECISION_WEIGHT = 0.2  # share of the closest question variant's words found in the query

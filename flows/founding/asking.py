@@ -11,18 +11,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from flows import geo
-from flows.content import load_yaml
-from flows.context import Context
-from flows.dsl import Ask
+from flows.engine import geo
+from flows.engine.content import load_yaml
+from flows.engine.context import Context
+from flows.engine.dsl import Ask
+from flows.engine.inputs import Choice, Kind, Money, MultiChoice, Option, Text, WholeNumber, YesNo
+from flows.engine.messages import Reply
+from flows.engine.places import Commune, Province
 from flows.founding.finding import Finding, render_findings
 from flows.founding.forms import FORMS, Question, next_question, questions, render_forms_comparison
 from flows.founding.plan import place_of
 from flows.founding.progress import MEMBERS_OF, SKIPPED
 from flows.founding.rules import check
-from flows.inputs import Choice, Kind, Money, MultiChoice, Option, Text, WholeNumber, YesNo
-from flows.messages import Reply
-from flows.places import Commune, Province
 
 WORDS = load_yaml("founding/conversation.yaml")
 _QUESTIONS: dict[str, Question] = {q.step: q for q in questions()}

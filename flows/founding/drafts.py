@@ -15,13 +15,13 @@ from docx import Document as new_docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
 
-from flows.content import load_yaml
-from flows.formatting import number, vnd
+from flows.engine.content import load_yaml
+from flows.engine.formatting import number, vnd
+from flows.engine.messages import Document
+from flows.engine.text import fold
 from flows.founding.forms import FORMS, sectors
 from flows.founding.names import clean_name
 from flows.founding.plan import place_of
-from flows.messages import Document
-from flows.text import fold
 
 _RED = RGBColor(0xC0, 0x00, 0x00)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from flows.content import render
+from flows.engine.content import render
 
 Severity = Literal["block", "warn", "info"]
 SEVERITY_ORDER: dict[str, int] = {"block": 0, "warn": 1, "info": 2}

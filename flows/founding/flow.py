@@ -12,8 +12,9 @@ import html
 from dataclasses import replace
 from typing import Any
 
-from flows.context import Context
-from flows.dsl import Ask, Command, Do, Flow, Show
+from flows.engine.context import Context
+from flows.engine.dsl import Ask, Command, Do, Flow, Show
+from flows.engine.inputs import Choice, Option
 from flows.founding.asking import (
     ASKS,
     WORDS,
@@ -28,7 +29,6 @@ from flows.founding.drafts import drafts
 from flows.founding.forms import FORMS, questions
 from flows.founding.plan import Plan, build_plan, render_plan, render_progress
 from flows.founding.progress import count_download, load_plan, plan_answers, save_plan, toggle_step
-from flows.inputs import Choice, Option
 
 PROGRESS = "_progress"  # the saved plan's ticked steps, copied into the conversation's answers
 

@@ -10,7 +10,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from flows.content import load_yaml, render
+from flows.engine.content import load_yaml, render
 
 
 @dataclass(frozen=True, slots=True)

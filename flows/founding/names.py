@@ -13,10 +13,10 @@ import re
 import unicodedata
 from typing import Any
 
-from flows.content import load_yaml
+from flows.engine.content import load_yaml
+from flows.engine.text import fold
 from flows.founding.finding import Finding
 from flows.founding.forms import FORMS, Form
-from flows.text import fold
 
 # Vietnamese vowels take at most one tone mark (grave, acute, tilde, hook, dot below) and
 # a vowel modifier where it exists (circumflex on a e o, breve on a, horn on o u).

@@ -12,7 +12,7 @@ from typing import Any
 
 from vietnam_provinces import Province, Ward
 
-from flows.content import load_yaml, render
+from flows.engine.content import load_yaml, render
 from flows.founding.finding import Finding, render_findings
 from flows.founding.forms import FORMS, Form
 from flows.founding.names import clean_name

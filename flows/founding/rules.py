@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.content import load_yaml
+from flows.engine.content import load_yaml
 from flows.founding.finding import SEVERITY_ORDER, Finding
 from flows.founding.forms import FORMS, Form, form_settings, sectors
 from flows.founding.names import check_name

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from db.models.core import User
 from flows.announcements import audience
 from flows.announcements.audience import AudienceRefused
-from flows.content import load_yaml
-from flows.scope import Scope
+from flows.engine.content import load_yaml
+from flows.join.scope import Scope
 from tests.announcements.helpers import CUA_NAM, HANOI, HCMC, HOAN_KIEM, VUNG_TAU, add_users
 
 COUNTRY = Scope("country")

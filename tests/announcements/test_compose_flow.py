@@ -7,20 +7,20 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from bot.catalog import all_flows
 from bot.channels.render import plain
 from db.models.core import User
 from db.models.outbox import Announcement
 from db.models.registry import Cooperative, MonthlyReport
-from flows.announce import MAX_TEXT
 from flows.announcements import views
+from flows.announcements.flow import MAX_TEXT
 from flows.announcements.ratelimit import Limits
 from flows.announcements.schedule import LOCAL
 from flows.announcements.worker import Worker, WorkerConfig
-from flows.catalog import all_flows
-from flows.engine import Engine
-from flows.registry.officials import add_official
-from flows.registry.registry import link_reporter
-from flows.scope import Scope
+from flows.engine.engine import Engine
+from flows.join.accounts import add_official
+from flows.join.coops import link_reporter
+from flows.join.scope import Scope
 from tests.announcements.helpers import (
     CUA_NAM,
     HANOI,

@@ -18,7 +18,7 @@ from flows.announcements import outbox
 from flows.announcements.outbox import Progress
 from flows.announcements.ratelimit import Limits
 from flows.announcements.worker import Worker, WorkerConfig
-from flows.scope import Scope
+from flows.join.scope import Scope
 from tests.announcements.deliver import FileSender
 from tests.announcements.helpers import HANOI, add_many
 

@@ -12,7 +12,7 @@ from db.models.outbox import Announcement, Delivery
 from flows.announcements import outbox, views
 from flows.announcements.audience import AudienceRefused
 from flows.announcements.outbox import Progress
-from flows.scope import Scope
+from flows.join.scope import Scope
 from tests.announcements.helpers import HANOI, HCMC, VUNG_TAU, add_many
 
 HANOI_OFFICIAL = Scope("province", HANOI)

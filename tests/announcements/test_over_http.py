@@ -15,8 +15,8 @@ from db.models.core import User
 from db.models.outbox import Announcement, Delivery
 from flows.announcements import views
 from flows.announcements.worker import WorkerConfig
-from flows.registry.officials import add_official
-from flows.scope import Scope
+from flows.join.accounts import add_official
+from flows.join.scope import Scope
 from tests.announcements.helpers import HANOI, HCMC, HOAN_KIEM, add_users
 from tests.chat import fixed_clock
 from tests.fakes.telegram_api import TelegramFake

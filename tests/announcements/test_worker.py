@@ -7,14 +7,14 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.channels.errors import PermanentError, RecipientGone, RetryLater, TransientError
 from db.models.core import User
 from db.models.outbox import Announcement, Delivery
 from flows.announcements import outbox
 from flows.announcements.outbox import Progress
 from flows.announcements.ratelimit import ChannelLimit, Limits
 from flows.announcements.worker import Worker, WorkerConfig
-from flows.scope import Scope
+from flows.engine.delivery import PermanentError, RecipientGone, RetryLater, TransientError
+from flows.join.scope import Scope
 from tests.announcements.helpers import HANOI, FrozenClock, RecordingSender, add_many
 
 SCOPE = Scope("province", HANOI)

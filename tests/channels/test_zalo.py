@@ -10,13 +10,13 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
 from bot.app import build_app, build_web
-from bot.channels.errors import PermanentError, RecipientGone, RetryLater, TransientError
 from bot.settings import Settings
 from db.models import Delivery, MonthlyReport, User
 from flows.announcements.outbox import create_announcement
-from flows.messages import Button, Document, Reply
-from flows.registry import invites
-from flows.scope import Scope
+from flows.engine.delivery import PermanentError, RecipientGone, RetryLater, TransientError
+from flows.engine.messages import Button, Document, Reply
+from flows.join import invites
+from flows.join.scope import Scope
 from tests.announcements.helpers import add_users
 from tests.chat import fixed_clock
 from tests.fakes.telegram_api import TelegramFake

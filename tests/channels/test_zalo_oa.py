@@ -15,12 +15,12 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select, update
 
 from bot.app import build_app, build_web
-from bot.channels.errors import PermanentError
 from bot.settings import Settings
 from db.base import utcnow
 from db.models import Delivery, OAContact, OAToken, User
 from flows.announcements.outbox import create_announcement
-from flows.scope import Scope
+from flows.engine.delivery import PermanentError
+from flows.join.scope import Scope
 from tests.announcements.helpers import add_users
 from tests.chat import fixed_clock
 from tests.fakes.zalo_oa import ZaloOAFake, oa_text_event, post_oa_event

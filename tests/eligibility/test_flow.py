@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from bot.catalog import all_flows
 from bot.channels.render import split_html
 from db.models import AuditLog, Cooperative, EligibilityCheck, MonthlyReport, User
-from flows.catalog import all_flows
-from flows.engine import Engine
-from flows.registry.registry import link_reporter
+from flows.engine.engine import Engine
+from flows.join.coops import link_reporter
 from tests.chat import Chat, fixed_clock, onboard
 
 PROVINCE_Q = "tỉnh, thành phố nào"

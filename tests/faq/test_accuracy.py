@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.text import fold
+from flows.engine.text import fold
 
 HELDOUT = Path(__file__).with_name("heldout.yaml")
 TOP1_FLOOR = 0.85

@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
+from flows.engine.text import fold
 from flows.faq import TASKS, Knowledge, Match, render_answer
 from flows.faq.knowledge import FAQ_DIR
-from flows.text import fold
 
 TODAY = dt.date(2026, 11, 22)
 ALLOWED_TAGS = {"b", "i", "code", "a"}

@@ -15,16 +15,16 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import build_app
-from bot.channels.errors import RecipientGone
 from bot.channels.telegram import TelegramChannel
 from bot.settings import Settings
 from db.models import Question, User
-from flows import geo
+from flows.engine import geo
+from flows.engine.delivery import RecipientGone
 from flows.faq import Knowledge
 from flows.faq.flow import MAX_OPEN
 from flows.faq.knowledge import FAQ_DIR
-from flows.registry.officials import add_official
-from flows.scope import Scope
+from flows.join.accounts import add_official
+from flows.join.scope import Scope
 from tests.chat import Chat, fixed_clock
 from tests.fakes.telegram_api import TelegramFake
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.content import CONTENT_DIR, TEMPLATE_DIR, load_yaml, render, template_exists
+from flows.engine.content import CONTENT_DIR, TEMPLATE_DIR, load_yaml, render, template_exists
 from flows.founding import FORMS, check, next_question, questions, render_findings
 from flows.founding.forms import sectors
 

@@ -6,8 +6,8 @@ import unicodedata
 import pytest
 from docx import Document as open_docx
 
+from flows.engine.messages import Document
 from flows.founding import drafts
-from flows.messages import Document
 
 MARK = "BẢN NHÁP — cần đối chiếu với cơ quan đăng ký"
 HTX = {

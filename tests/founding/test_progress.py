@@ -5,9 +5,9 @@ import io
 import docx
 from sqlalchemy import select
 
+from bot.catalog import all_flows
 from db.models import AuditLog, FoundingPlan
-from flows.catalog import all_flows
-from flows.engine import Engine
+from flows.engine.engine import Engine
 from tests.chat import Chat, fixed_clock
 from tests.founding.test_flow import assert_current_law, onboard, saved_plan
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.geo import MAX_CHOICES, commune, communes, find_commune, province, provinces
-from flows.text import fold
+from flows.engine.geo import MAX_CHOICES, commune, communes, find_commune, province, provinces
+from flows.engine.text import fold
 
 DONG_NAI, LAM_DONG, VINH_LONG, HANOI, GIA_LAI = 75, 68, 86, 1, 52
 ALL = [place for p in provinces() for place in communes(p.code)]

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from flows.content import load_yaml
-from flows.geo import find_province, provinces
-from flows.text import fold
+from flows.engine.content import load_yaml
+from flows.engine.geo import find_province, provinces
+from flows.engine.text import fold
 
 MAPPING = load_yaml("geo/former_provinces.yaml")
 FORMER = [(name, group["into"]) for group in MAPPING["provinces"] for name in group["from"]]

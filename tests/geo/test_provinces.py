@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.geo import find_province, province, provinces
-from flows.text import fold
+from flows.engine.geo import find_province, province, provinces
+from flows.engine.text import fold
 
 HANOI, HCM, HUE, DA_NANG, CAN_THO, VINH_LONG, DAK_LAK = 1, 79, 46, 48, 92, 86, 66
 

@@ -10,7 +10,7 @@ import sys
 import db.models  # noqa: F401
 import db.models.registry  # noqa: F401
 from db.base import make_engine, make_sessionmaker
-from flows.registry.reminders import send_reminders
+from flows.monthly_report.reminders import send_reminders
 
 
 async def _main(url: str, day: str) -> None:

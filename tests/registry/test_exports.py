@@ -5,9 +5,9 @@ import io
 
 from openpyxl import load_workbook
 
-from flows.registry.exports import columns, export_reports
-from flows.registry.reports import latest_reports_between, submit
-from flows.scope import Scope
+from flows.join.scope import Scope
+from flows.monthly_report.exports import columns, export_reports
+from flows.monthly_report.reports import latest_reports_between, submit
 from tests.registry import world
 from tests.registry.world import CAN_THO, HANOI, NINH_KIEU
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from db.base import utcnow
 from db.models.core import User
 from db.models.registry import Official, Reporter
-from flows.registry import invites
-from flows.scope import Scope
+from flows.join import invites
+from flows.join.scope import Scope
 from tests.chat import Chat
 from tests.registry import world
 from tests.registry.world import HANOI

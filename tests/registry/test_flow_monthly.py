@@ -4,8 +4,8 @@ from sqlalchemy import delete, select
 
 from db.models.core import User
 from db.models.registry import Cooperative, MonthlyReport, Reporter
-from flows.registry import invites
-from flows.registry.reports import submit
+from flows.join import invites
+from flows.monthly_report.reports import submit
 from tests.registry import world
 
 TODAY_PERIOD = "2026-11"  # the chat's clock says 22/11/2026: past the 10th, so the current month

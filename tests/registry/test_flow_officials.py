@@ -6,13 +6,13 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bot.catalog import all_flows
 from db.models.registry import InviteCode
-from flows.catalog import all_flows
-from flows.engine import Engine
-from flows.registry.exports import columns
-from flows.registry.officials import add_official
-from flows.registry.reports import latest_reports_between, submit
-from flows.scope import Scope
+from flows.engine.engine import Engine
+from flows.join.accounts import add_official
+from flows.join.scope import Scope
+from flows.monthly_report.exports import columns
+from flows.monthly_report.reports import latest_reports_between, submit
 from tests.chat import Chat, fixed_clock
 from tests.registry import world
 from tests.registry.world import CAN_THO, CUA_NAM, HANOI, HOAN_KIEM, NINH_KIEU

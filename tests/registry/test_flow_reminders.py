@@ -9,7 +9,7 @@ import pytest
 from bot.app import build_app
 from bot.settings import Settings
 from bot.wiring import reminders
-from flows.registry import invites
+from flows.join import invites
 from tests.chat import Chat
 from tests.registry import world
 

@@ -6,7 +6,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from db.models.registry import Cooperative
-from flows.registry.importer import import_cooperatives
+from flows.officials.importer import import_cooperatives
 from tests.registry.world import CAN_THO, HANOI, HOAN_KIEM, NINH_KIEU
 
 GOOD_ROWS = [

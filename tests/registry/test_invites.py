@@ -3,11 +3,11 @@
 import datetime as dt
 
 from db.base import utcnow
-from flows.registry import invites
-from flows.registry.invites import Outcome, redeem
-from flows.registry.officials import invite_official, invite_reporter, scope_of
-from flows.registry.registry import linked_cooperatives
-from flows.scope import Scope
+from flows.join import invites
+from flows.join.accounts import invite_official, invite_reporter, scope_of
+from flows.join.coops import linked_cooperatives
+from flows.join.invites import Outcome, redeem
+from flows.join.scope import Scope
 from tests.registry import world
 from tests.registry.world import CAN_THO, CUA_NAM, HANOI, HOAN_KIEM
 

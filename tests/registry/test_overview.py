@@ -1,10 +1,10 @@
 """Officials see compliance, totals and needs of their own scope only."""
 
-from flows.registry import overview
-from flows.registry.exports import export_reports
-from flows.registry.officials import compliance_text, needs_text, scope_of, totals_text
-from flows.registry.reports import latest_reports, submit
-from flows.scope import Scope
+from flows.join.accounts import compliance_text, needs_text, scope_of, totals_text
+from flows.join.scope import Scope
+from flows.monthly_report import overview
+from flows.monthly_report.exports import export_reports
+from flows.monthly_report.reports import latest_reports, submit
 from tests.registry import world
 from tests.registry.world import CAN_THO, CUA_NAM, HANOI, HOAN_KIEM, NINH_KIEU
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from flows.registry import periods
+from flows.monthly_report import periods
 
 
 def test_until_the_tenth_the_update_is_for_last_month():

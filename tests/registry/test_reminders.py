@@ -8,13 +8,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.channels.errors import RecipientGone, TransientError
 from db.base import make_engine, make_sessionmaker
 from db.models.core import User
 from db.models.registry import Cooperative, ReminderSent
-from flows.registry.registry import link_reporter
-from flows.registry.reminders import ReminderSettings, due_reminders, send_reminders
-from flows.registry.reports import submit
+from flows.engine.delivery import RecipientGone, TransientError
+from flows.join.coops import link_reporter
+from flows.monthly_report.reminders import ReminderSettings, due_reminders, send_reminders
+from flows.monthly_report.reports import submit
 from tests.registry import world
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
 """Submitting monthly updates: linked reporters get a receipt, revisions are kept, odd numbers are questioned."""
 
-from flows.registry.reports import Outcome, latest_reports, revisions, submit
-from flows.scope import Scope
+from flows.join.scope import Scope
+from flows.monthly_report.reports import Outcome, latest_reports, revisions, submit
 from tests.registry import world
 from tests.registry.world import HANOI
 

@@ -5,9 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from flows.content import TEMPLATE_DIR, render
-from flows.registry.overview import Sums
-from flows.registry.reports import Change
+from flows.engine.content import TEMPLATE_DIR, render
+from flows.monthly_report.overview import Sums
+from flows.monthly_report.reports import Change
 
 REPORT = SimpleNamespace(members=20, workers=12, revenue=350_000_000, reference="BC202610-00012-2", revision=2)
 ANSWERS = {"members": 20, "workers": 12, "revenue": 350_000_000, "status": "on_dinh",

@@ -6,9 +6,9 @@ import itertools
 
 from db.models.core import User
 from db.models.registry import Cooperative
-from flows.registry.officials import add_official
-from flows.registry.registry import link_reporter
-from flows.scope import Scope
+from flows.join.accounts import add_official
+from flows.join.coops import link_reporter
+from flows.join.scope import Scope
 
 HANOI, HOAN_KIEM, CUA_NAM = 1, 70, 73
 CAN_THO, NINH_KIEU = 92, 31135

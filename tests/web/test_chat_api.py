@@ -10,12 +10,12 @@ from aiohttp.test_utils import TestServer
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from bot.catalog import all_flows
 from bot.channels.web import COOKIE, MAX_BODY, WebChat, safe_html, session_tag
 from db.models import User
-from flows.catalog import all_flows
-from flows.dsl import Command, Flow, Show
-from flows.engine import Engine
-from flows.messages import Document
+from flows.engine.dsl import Command, Flow, Show
+from flows.engine.engine import Engine
+from flows.engine.messages import Document
 from tests.chat import fixed_clock
 
 SECRET = "khoa-thu-nghiem"

@@ -7,9 +7,9 @@ import re
 from db.models.core import User
 from flows.announcements.ratelimit import ChannelLimit, Limits
 from flows.announcements.worker import Worker
-from flows.dashboard_login import issue_login_token, login_url
-from flows.registry.reports import submit
-from flows.scope import Scope
+from flows.dashboard_login.flow import issue_login_token, login_url
+from flows.join.scope import Scope
+from flows.monthly_report.reports import submit
 from tests.registry.world import (
     CAN_THO,
     CUA_NAM,

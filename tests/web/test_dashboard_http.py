@@ -21,9 +21,9 @@ from db.models.questions import Question
 from db.models.registry import Official
 from db.models.web import LoginToken
 from flows.announcements.outbox import create_announcement
-from flows.dashboard_login import issue_login_token
-from flows.registry.reports import submit
-from flows.scope import Scope
+from flows.dashboard_login.flow import issue_login_token
+from flows.join.scope import Scope
+from flows.monthly_report.reports import submit
 from tests.chat import Chat, fixed_clock
 from tests.registry.world import (
     CAN_THO,

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.render import plain
 from db.models.outbox import Announcement
 from flows.announcements import audience, outbox, views
-from flows.content import load_yaml
-from flows.scope import Scope
+from flows.engine.content import load_yaml
+from flows.join.scope import Scope
 
 from .auth import Viewer
 from .coops import commune_options, province_options

@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.base import utcnow
 from db.models.core import User
 from db.models.web import LoginToken, WebSession
-from flows.dashboard_login import token_hash
-from flows.registry.officials import scope_of
-from flows.scope import Scope
+from flows.dashboard_login.flow import token_hash
+from flows.join.accounts import scope_of
+from flows.join.scope import Scope
 
 from . import csrf
 

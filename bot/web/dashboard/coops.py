@@ -8,11 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vietnam_provinces import Province, Ward
 
 from db.models.registry import Cooperative, MonthlyReport
-from flows.content import load_yaml
-from flows.registry import periods
-from flows.registry.registry import commune_name, cooperatives_in, form_label, province_name, sector_label
-from flows.registry.reports import latest_reports
-from flows.scope import Scope
+from flows.engine.content import load_yaml
+from flows.join.coops import commune_name, cooperatives_in, form_label, province_name, sector_label
+from flows.join.scope import Scope
+from flows.monthly_report import periods
+from flows.monthly_report.reports import latest_reports
 
 from .auth import Viewer
 from .views import BadRequest, Refused, local, month_param, official_page, page, place_param

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.registry import exports, periods
+from flows.monthly_report import exports, periods
 
 from .auth import Viewer
 from .views import BadRequest, month_param, official_page, page, place_param

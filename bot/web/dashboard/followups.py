@@ -12,8 +12,8 @@ from db.models.core import User
 from db.models.eligibility import EligibilityCheck
 from db.models.questions import Question
 from flows.eligibility.load import load_programmes
-from flows.registry import periods
-from flows.registry.registry import commune_name, province_name
+from flows.join.coops import commune_name, province_name
+from flows.monthly_report import periods
 
 from .auth import Viewer
 from .pages import ELIGIBILITY, month_bounds, place_vars, users_per_action

@@ -14,10 +14,10 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.core import AuditLog, User
-from flows.content import load_yaml
-from flows.registry import overview, periods
-from flows.registry.registry import commune_name, cooperatives_in, province_name
-from flows.scope import Scope
+from flows.engine.content import load_yaml
+from flows.join.coops import commune_name, cooperatives_in, province_name
+from flows.join.scope import Scope
+from flows.monthly_report import overview, periods
 
 from . import charts
 from .auth import Viewer

@@ -20,10 +20,11 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import APP_KEY, App
-from flows.content import render
-from flows.registry import invites, periods
-from flows.registry.registry import commune_name, province_name
-from flows.scope import Scope
+from flows.engine.content import render
+from flows.join import invites
+from flows.join.coops import commune_name, province_name
+from flows.join.scope import Scope
+from flows.monthly_report import periods
 
 from . import auth, csrf
 

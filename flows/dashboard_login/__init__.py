@@ -1,0 +1,1 @@
+"""The one-time sign-in link to the officials' web dashboard (/dangnhap)."""

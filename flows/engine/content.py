@@ -1,0 +1,59 @@
+"""The one Jinja2 environment (StrictUndefined, HTML autoescape) and the YAML knowledge loader.
+
+Templates live in content/templates/<flow>/<step>.j2 and produce Telegram's HTML subset
+(<b>, <i>, <u>, <code>, <a href>); channels without formatting strip it (bot/channels/render.py).
+A channel may override a message by name: content/templates/<channel>/<flow>/<step>.j2.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+TEMPLATE_DIR = CONTENT_DIR / "templates"
+
+
+@functools.cache
+def environment() -> Environment:
+    """The shared Jinja environment; undefined variables are errors, user text is escaped."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        undefined=StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,  # templates do not change while the bot runs; no stat() per message
+    )
+    from flows.engine.formatting import date, number, vnd  # formatting reads its units from content/ too
+
+    env.filters.update(vnd=vnd, number=number, date=date)
+    return env
+
+
+@functools.lru_cache(maxsize=4096)
+def _template(name: str, channel: str | None):
+    names = [f"{channel}/{name}", name] if channel else [name]
+    return environment().select_template(names)
+
+
+def render(name: str, /, _channel: str | None = None, **context: Any) -> str:
+    """Render a template by name (e.g. 'onboarding/ask_role.j2'), preferring the channel's override."""
+    return _template(name, _channel).render(**context).strip()
+
+
+def template_exists(name: str) -> bool:
+    """Whether a template file exists under content/templates."""
+    return (TEMPLATE_DIR / name).is_file()
+
+
+@functools.cache
+def load_yaml(relative: str) -> Any:
+    """Load a YAML file under content/ (cached; the files do not change while the bot runs)."""
+    with open(CONTENT_DIR / relative, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)

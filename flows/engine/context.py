@@ -1,0 +1,73 @@
+"""What a step's callbacks and templates see while one message is handled."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from flows.engine.content import render
+from flows.engine.messages import Button, Document, Incoming, Reply
+from flows.engine.store import Profile, State
+
+if TYPE_CHECKING:
+    from flows.engine.engine import Engine
+
+
+@dataclass
+class Context:
+    """One message being handled: the user, their state, the database session and the replies."""
+
+    engine: Engine
+    incoming: Incoming
+    profile: Profile
+    state: State
+    today: dt.date
+    replies: list[Reply] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    _session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        """A database session for this message, opened on first use; the state is saved in it too."""
+        if self._session is None:
+            self._session = self.engine.sessionmaker()
+        return self._session
+
+    @property
+    def has_session(self) -> bool:
+        return self._session is not None
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return self.state.answers
+
+    @property
+    def channel(self) -> str:
+        return self.incoming.channel
+
+    @property
+    def services(self) -> dict[str, Any]:
+        return self.engine.services
+
+    def render(self, template: str, **variables: Any) -> str:
+        """Render a template with the standard variables (answers, user, today) plus these."""
+        base = {"answers": self.state.answers, "user": self.profile, "today": self.today, "channel": self.channel}
+        base.update(variables)
+        return render(template, _channel=self.channel, **base)
+
+    def say(self, template: str, buttons: list[Button] | None = None, **variables: Any) -> Reply:
+        """Queue a message rendered from a template; returns it so buttons can be added."""
+        reply = Reply(self.render(template, **variables), list(buttons or []))
+        self.replies.append(reply)
+        return reply
+
+    def send_file(self, document: Document) -> None:
+        """Queue a file (channels that cannot send files say how to get it instead)."""
+        self.replies.append(Reply(document.caption or document.filename, document=document))
+
+    def record(self, action: str, **detail: Any) -> None:
+        """Add an audit/funnel event, written in the same transaction as the state."""
+        self.events.append({"action": action, "detail": detail})

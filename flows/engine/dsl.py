@@ -1,0 +1,101 @@
+"""The vocabulary flows are declared in: a Flow is a list of Ask, Show and Do steps.
+
+Only callbacks are functions; everything a user reads comes from the templates a step names.
+`next` is a step id of the same flow, "flow:<name>" to hand over to another flow, END to stop,
+or a function of the context returning one of those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows.engine.inputs import Kind
+
+END = "end"
+Next = str | Callable[[Any], str | None] | None
+Getter = Callable[[Any], Awaitable[dict[str, Any]] | dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A question: render `prompt`, parse the answer with `input`, save it under `save_as`."""
+
+    id: str
+    prompt: str
+    input: Kind
+    save_as: str | None = None
+    next: Next = None
+    when: Callable[[Any], bool] | None = None  # the step is passed over when this is false
+    optional: bool = True  # every question can be skipped unless a flow says otherwise
+    help: str | None = None
+    getter: Getter | None = None  # extra template variables
+    check: Callable[[Any, Any], Awaitable[str | None] | str | None] | None = None  # returns a hint template to refuse
+
+    @property
+    def key(self) -> str:
+        return self.save_as or self.id
+
+
+@dataclass(frozen=True)
+class Show:
+    """A message with no question; the flow goes on to `next` at once."""
+
+    id: str
+    template: str
+    getter: Getter | None = None
+    next: Next = None
+    when: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class Do:
+    """A side effect (save a profile, record an event); may return where to go next."""
+
+    id: str
+    run: Callable[[Any], Awaitable[str | None]]
+    next: Next = None
+    when: Callable[[Any], bool] | None = None
+
+
+Step = Ask | Show | Do
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command a flow answers in every state (e.g. /tiendo, /thamgia CODE)."""
+
+    name: str
+    run: Callable[[Any, str], Awaitable[str | None]]  # (ctx, argument text) -> where to go, or None
+
+
+@dataclass
+class Flow:
+    """A named conversation: its steps in order, and the commands it brings (titles: content/flows.yaml)."""
+
+    name: str
+    steps: Sequence[Step]
+    commands: Sequence[Command] = ()
+    free_text_is_idle: bool = False  # text that is no answer here is handled as if no flow ran (the menu)
+    start: Callable[[Any], Awaitable[str | None]] | None = None  # prepares answers; may redirect
+    _index: dict[str, Step] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index = {s.id: s for s in self.steps}
+        if len(self._index) != len(self.steps):
+            raise ValueError(f"flow {self.name}: duplicate step ids")
+
+    def step(self, step_id: str) -> Step | None:
+        """The step with this id, or None (a step removed since the state was saved)."""
+        return self._index.get(step_id)
+
+    def after(self, step_id: str) -> str:
+        """The id of the step declared after this one, or END."""
+        ids = [s.id for s in self.steps]
+        i = ids.index(step_id)
+        return ids[i + 1] if i + 1 < len(ids) else END
+
+    @property
+    def first(self) -> str:
+        return self.steps[0].id

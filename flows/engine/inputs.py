@@ -1,0 +1,259 @@
+"""Input kinds of a question: each parses Vietnamese text (or a button id) into a value.
+
+A parse returns Ok(value), Invalid(hint) with a hint template under content/templates/inputs/,
+or Ambiguous(options) when the user must pick one of several matches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from flows.engine.content import load_yaml
+from flows.engine.numbers import parse_money, parse_month, whole_number
+from flows.engine.text import fold
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One choice: a stable id, its Vietnamese label, and other ways people type it."""
+
+    id: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ok:
+    value: Any
+    note: str | None = None  # a rendered remark to show before the next question
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    hint: str  # template under content/templates/inputs/
+    vars: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguous:
+    options: list[Option]
+
+
+Result = Ok | Invalid | Ambiguous
+Options = Sequence[Option] | Callable[[Any], Sequence[Option]]
+
+
+def options_from(items: list[dict[str, Any]]) -> list[Option]:
+    """Options from YAML items with id, label and optional aliases."""
+    return [Option(i["id"], i["label"], tuple(i.get("aliases", ()))) for i in items]
+
+
+def match_option(text: str, options: Sequence[Option], cutoff: float = 82) -> Option | None:
+    """The option a typed text names: its number, its label or an alias, with or without diacritics."""
+    folded = fold(text)
+    if not folded:
+        return None
+    if folded.isdigit() and 1 <= int(folded) <= len(options):
+        return options[int(folded) - 1]
+    names: dict[str, Option] = {}
+    for opt in options:
+        for name in (opt.label, opt.id.replace("_", " "), *opt.aliases):
+            names.setdefault(fold(name), opt)
+    if folded in names:
+        return names[folded]
+    best_by_option: dict[str, tuple[float, Option]] = {}
+    for name, score, _ in process.extract(folded, list(names), scorer=fuzz.WRatio, score_cutoff=cutoff, limit=None):
+        opt = names[name]
+        if score > best_by_option.get(opt.id, (0.0, opt))[0]:
+            best_by_option[opt.id] = (score, opt)
+    ranked = sorted(best_by_option.values(), key=lambda pair: -pair[0])
+    if not ranked:
+        return None
+    if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < 4:
+        return None  # two options about as close: a guess, so ask again
+    return ranked[0][1]
+
+
+class Kind:
+    """Base of input kinds; `choice_like` kinds show their buttons as numbered options."""
+
+    choice_like = False
+
+    def options(self, ctx: Any) -> list[Option]:
+        return []
+
+    def parse(self, text: str, ctx: Any) -> Result:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def from_button(self, option_id: str, ctx: Any) -> Result:
+        for opt in self.options(ctx):
+            if opt.id == option_id:
+                return Ok(opt.id)
+        return Invalid("stale_choice")
+
+    def describe(self, value: Any, ctx: Any) -> str:
+        """How a saved value reads back to the user (review screens, profile)."""
+        for opt in self.options(ctx):
+            if opt.id == value:
+                return opt.label
+        return "" if value is None else str(value)
+
+
+@dataclass
+class Choice(Kind):
+    """One of several options: a button, its number, or its label typed in any form."""
+
+    choices: Options
+    choice_like = True
+
+    def options(self, ctx: Any) -> list[Option]:
+        return list(self.choices(ctx) if callable(self.choices) else self.choices)
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        opts = self.options(ctx)
+        opt = match_option(text, opts)
+        return Ok(opt.id) if opt else Invalid("choice", {"options": opts})
+
+
+@dataclass
+class MultiChoice(Choice):
+    """Several options at once: toggled with buttons then 'Xong', or typed as '1, 3' / 'vốn và đào tạo'."""
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        opts = self.options(ctx)
+        parts = [p for p in re.split(r"\s*(?:,|;|\+|/|\bva\b|\bvoi\b|\n)\s*", fold(text)) if p]
+        if not parts:
+            return Invalid("multi_choice", {"options": opts})
+        picked: list[str] = []
+        for part in parts:
+            chunk = part.split() if all(w.isdigit() for w in part.split()) else [part]
+            for piece in chunk:
+                opt = match_option(piece, opts)
+                if opt is None:
+                    return Invalid("multi_choice", {"options": opts, "unknown": piece})
+                if opt.id not in picked:
+                    picked.append(opt.id)
+        return Ok(picked)
+
+    def describe(self, value: Any, ctx: Any) -> str:
+        labels = {o.id: o.label for o in self.options(ctx)}
+        return ", ".join(labels.get(v, str(v)) for v in value or [])
+
+
+_YES = {"co", "c", "u", "uh", "um", "ok", "oke", "okay", "vang", "da", "dung", "yes", "y", "dong y", "duoc", "co a", "da co", "vang a", "co chu"}
+_NO = {"khong", "ko", "k", "kg", "khg", "no", "n", "sai", "chua", "thoi", "khong a", "khong dong y", "khong can", "ko can"}
+
+
+@dataclass
+class YesNo(Kind):
+    """Có / không, typed the many ways people do ('co', 'ừ', 'ok', 'khong', 'ko')."""
+
+    choice_like = True
+    labels: tuple[str, str] | None = None  # default: content/ui.yaml yes_no
+
+    def _labels(self) -> tuple[str, str]:
+        yes, no = self.labels or load_yaml("ui.yaml")["yes_no"]
+        return yes, no
+
+    def options(self, ctx: Any) -> list[Option]:
+        yes, no = self._labels()
+        return [Option("yes", yes), Option("no", no)]
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        folded = fold(text).strip(" .!")
+        if folded in _YES or folded == "1":
+            return Ok(True)
+        if folded in _NO or folded == "2":
+            return Ok(False)
+        return Invalid("yes_no")
+
+    def from_button(self, option_id: str, ctx: Any) -> Result:
+        if option_id in ("yes", "no"):
+            return Ok(option_id == "yes")
+        return Invalid("stale_choice")
+
+    def describe(self, value: Any, ctx: Any) -> str:
+        yes, no = self._labels()
+        return {True: yes, False: no}.get(value, "")
+
+
+@dataclass
+class WholeNumber(Kind):
+    """A whole number within bounds: '12', '12 người', '1.200'."""
+
+    min: int = 0
+    max: int = 10**9
+    unit: str = ""
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        folded = fold(text)
+        m = re.match(r"^(\d[\d.,\s]*\d|\d)\s*[a-z ]*$", folded)
+        value = whole_number(m.group(1)) if m else None
+        if value is None:
+            return Invalid("whole_number", {"min": self.min, "max": self.max, "unit": self.unit})
+        if not self.min <= value <= self.max:
+            return Invalid("out_of_range", {"min": self.min, "max": self.max, "unit": self.unit, "value": value})
+        return Ok(value)
+
+
+@dataclass
+class Money(Kind):
+    """An amount in VND within bounds, in any of the ways farmers write it."""
+
+    min: int = 0
+    max: int = 10**13
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        value = parse_money(text)
+        if value is None:
+            return Invalid("money")
+        if not self.min <= value <= self.max:
+            return Invalid("money_range", {"min": self.min, "max": self.max, "value": value})
+        return Ok(value)
+
+    def describe(self, value: Any, ctx: Any) -> str:
+        from flows.engine.formatting import vnd
+
+        return vnd(value) if value is not None else ""
+
+
+@dataclass
+class Month(Kind):
+    """A month such as '10/2026', 'tháng 10' or 't10/2026', never in the future unless allowed."""
+
+    allow_future: bool = False
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        value = parse_month(text, ctx.today)
+        if value is None:
+            return Invalid("month")
+        if not self.allow_future and value > ctx.today.strftime("%Y-%m"):
+            return Invalid("month_future")
+        return Ok(value)
+
+    def describe(self, value: Any, ctx: Any) -> str:
+        if not value:
+            return ""
+        year, month = value.split("-")
+        return f"{int(month):02d}/{year}"
+
+
+@dataclass
+class Text(Kind):
+    """Free text up to a length."""
+
+    max_len: int = 1000
+    min_len: int = 1
+
+    def parse(self, text: str, ctx: Any) -> Result:
+        cleaned = text.strip()
+        if len(cleaned) < self.min_len:
+            return Invalid("text_short", {"min": self.min_len})
+        if len(cleaned) > self.max_len:
+            return Invalid("text_long", {"max": self.max_len, "length": len(cleaned)})
+        return Ok(cleaned)

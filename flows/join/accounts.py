@@ -1,0 +1,135 @@
+"""Officials: who they are, their scope, the invites they may give, and the views of their scope.
+
+The caller commits. Every view takes the official's Scope; nothing outside it is ever read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.base import utcnow
+from db.models.core import AuditLog, User
+from db.models.registry import Cooperative, InviteCode, Official
+from flows.engine.content import load_yaml, render
+from flows.join import invites
+from flows.join.coops import commune_name
+from flows.join.scope import Scope
+from flows.monthly_report import overview, periods
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """A code given by an official, or a refusal, with the Vietnamese reply."""
+
+    ok: bool
+    text: str
+    invite: InviteCode | None = None
+
+
+async def scope_of(session: AsyncSession, user_id: int) -> Scope | None:
+    """The scope of an official, or None when the user is not an official."""
+    official = await session.scalar(select(Official).where(Official.user_id == user_id))
+    if official is None:
+        return None
+    return Scope(official.scope_level, official.province_code, official.commune_code)
+
+
+async def add_official(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    user_id: int | None = None,
+    channel: str | None = None,
+    external_id: str | None = None,
+    granted_by: int | None = None,
+    now: dt.datetime | None = None,
+) -> Official:
+    """Make a user (by id, or by channel and external id, created if new) an official of a scope."""
+    if user_id is None:
+        if not (channel and external_id):
+            raise ValueError("give user_id, or channel and external_id")
+        user_id = await _user_id(session, channel, external_id)
+    official = await session.scalar(select(Official).where(Official.user_id == user_id))
+    if official is None:
+        official = Official(user_id=user_id)
+        session.add(official)
+    official.scope_level, official.province_code, official.commune_code = (
+        scope.level, scope.province_code, scope.commune_code)
+    official.granted_by, official.granted_at = granted_by, now or utcnow()
+    session.add(AuditLog(user_id=granted_by, action="official.add",
+                         detail={"user_id": user_id, "level": scope.level,
+                                 "province_code": scope.province_code, "commune_code": scope.commune_code}))
+    await session.flush()
+    return official
+
+
+async def invite_official(session: AsyncSession, inviter_id: int, scope: Scope) -> Invitation:
+    """A one-time code granting a scope, only when it lies within the inviter's own scope."""
+    own = await scope_of(session, inviter_id)
+    if own is None or not own.contains(scope):
+        return Invitation(False, render("officials/out_of_scope.j2"))
+    invite = await invites.create_code(session, "official", inviter_id, scope=scope)
+    text = render("officials/invite_created.j2", code=invite.code, expires_at=invite.expires_at,
+                  **invites.scope_names(scope))
+    return Invitation(True, text, invite)
+
+
+async def invite_reporter(session: AsyncSession, inviter_id: int, cooperative_id: int, role: str = "head") -> Invitation:
+    """A one-time code linking a reporter to a cooperative inside the inviter's scope."""
+    own = await scope_of(session, inviter_id)
+    coop = await session.get(Cooperative, cooperative_id)
+    if own is None or coop is None or not own.covers(coop.province_code, coop.commune_code):
+        return Invitation(False, render("officials/out_of_scope.j2"))
+    invite = await invites.create_code(session, "reporter", inviter_id, cooperative_id=coop.id, role=role)
+    text = render("officials/reporter_invite_created.j2", code=invite.code, expires_at=invite.expires_at,
+                  cooperative=coop.name, role=role)
+    return Invitation(True, text, invite)
+
+
+async def compliance_text(session: AsyncSession, scope: Scope, period: str) -> str:
+    """Who has sent the period's update and who has not, as a message."""
+    result = await overview.compliance(session, scope, period)
+    missing = [{"name": c.name, "commune": commune_name(c.province_code, c.commune_code)} for c in result.missing]
+    return render("officials/compliance.j2", period=periods.display(period), expected=result.expected,
+                  reported=result.reported, missing=missing, **invites.scope_names(scope))
+
+
+async def totals_text(session: AsyncSession, scope: Scope, period: str) -> str:
+    """The period's totals with the change against the previous month, as a message."""
+    result = await overview.totals(session, scope, period)
+    return render("officials/totals.j2", period=periods.display(period),
+                  previous_period=periods.display(result.previous.period), current=result.current,
+                  previous=result.previous, change=result.change, **invites.scope_names(scope))
+
+
+async def needs_text(session: AsyncSession, scope: Scope, period: str) -> str:
+    """The period's difficulties and needs, as a message."""
+    result = await overview.difficulties_and_needs(session, scope, period)
+    choices = load_yaml("registry/monthly.yaml")
+    need_labels = {n["id"]: n["label"] for n in choices["needs"]}
+    status_labels = {s["id"]: s["label"] for s in choices["statuses"]}
+    items = [{"name": c.name, "status": status_labels.get(r.status, r.status), "difficulties": r.difficulties,
+              "needs": [need_labels.get(n, n) for n in r.needs]} for c, r in result.items]
+    needs = [(need_labels[n], result.needs[n]) for n in need_labels if result.needs[n]]
+    statuses = [(status_labels[s], result.statuses[s]) for s in status_labels if result.statuses[s]]
+    return render("officials/needs.j2", period=periods.display(period), needs=needs, statuses=statuses,
+                  items=items, **invites.scope_names(scope))
+
+
+async def _user_id(session: AsyncSession, channel: str, external_id: str) -> int:
+    query = select(User.id).where(User.channel == channel, User.external_id == external_id)
+    found = await session.scalar(query)
+    if found is not None:
+        return found
+    try:
+        async with session.begin_nested():
+            user = User(channel=channel, external_id=external_id)
+            session.add(user)
+        return user.id
+    except IntegrityError:
+        return await session.scalar(query)

@@ -1,0 +1,1 @@
+"""Officials' tools in chat (/canbo) and the import of the cooperative list."""

@@ -1,0 +1,1 @@
+"""The first conversation: role, place, announcements."""

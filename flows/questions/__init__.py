@@ -1,0 +1,1 @@
+"""Officials answering the questions the bot could not (/cauhoi)."""

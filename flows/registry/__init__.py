@@ -1,1 +1,0 @@
-"""The cooperative registry services: import, invites, officials, monthly reports, reminders, exports."""
