@@ -22,6 +22,7 @@ from bot.catalog import all_flows
 from bot.settings import Settings
 from db.base import make_engine, make_sessionmaker
 from flows.engine.engine import Engine
+from flows.engine.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class App:
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
     @property
-    def services(self) -> dict[str, Any]:
+    def services(self) -> Services:
         """What flows reach through ctx.services (shared with the engine)."""
         return self.engine.services
 
@@ -115,7 +116,7 @@ def build_app(settings: Settings, *, clock: Callable[[], dt.date] | None = None,
         all_flows(),
         timezone=settings.timezone,
         clock=clock,
-        services={"settings": settings},
+        services=Services(settings=settings),
         max_text=settings.max_message_chars,
     )
     app = App(settings, db, sessionmaker, engine)

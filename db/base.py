@@ -67,3 +67,11 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
     """A session factory whose objects stay usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def bind_of(sessionmaker: async_sessionmaker) -> AsyncEngine:
+    """The engine a session factory is bound to (a session is made, not connected, to ask it)."""
+    bind = sessionmaker().bind
+    if not isinstance(bind, AsyncEngine):
+        raise TypeError("the session factory is not bound to one async engine")
+    return bind

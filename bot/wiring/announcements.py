@@ -97,14 +97,14 @@ async def _set(session: AsyncSession, announcement: Announcement, value: str | N
 
 def make_worker(app: App, **options: Any) -> Worker:
     """A delivery worker for this process, sending through every configured channel (options: config, clock)."""
-    progress = app.services.get("announcement_progress") or ProgressMessages(app.sessionmaker, app.senders)
+    progress = app.services.announcement_progress or ProgressMessages(app.sessionmaker, app.senders)
     return Worker(app.sessionmaker, app.senders, Limits.from_settings(app.settings),
                   f"{socket.gethostname()}-{os.getpid()}", on_progress=progress, **options)
 
 
 def install(app: App) -> None:
     """Deliver announcements in the background while the bot runs; authors see one progress message."""
-    app.services["announcement_progress"] = ProgressMessages(app.sessionmaker, app.senders)
+    app.services.announcement_progress = ProgressMessages(app.sessionmaker, app.senders)
 
     async def deliver_announcements(stop) -> None:
         await make_worker(app).run_forever(stop)

@@ -46,6 +46,6 @@ class Notifier:
 def install(app: App) -> None:
     """Load the knowledge base and add the "knowledge", "assistant" and "notify" services."""
     knowledge = Knowledge.load()
-    app.services["knowledge"] = knowledge
-    app.services["assistant"] = Assistant(knowledge)
-    app.services["notify"] = Notifier(app)
+    app.services.knowledge = knowledge
+    app.services.assistant = Assistant(knowledge)
+    app.services.notify = Notifier(app)

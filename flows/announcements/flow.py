@@ -3,7 +3,7 @@
 /guithongbao (or the menu entry) starts it, /thongbao lists past announcements, /huythongbao <số>
 cancels one. Rights are read from the registry (flows.join.accounts.scope_of) at every action;
 to anyone else these commands are unknown, and the menu entry only says whether they receive
-announcements. A scheduled time is read against ctx.services["now"] when given (tests), else the
+announcements. A scheduled time is read against ctx.services.now when given (tests), else the
 clock, in Việt Nam time.
 """
 
@@ -21,11 +21,11 @@ from flows.announcements import audience, outbox, registry_kinds, views  # noqa:
 from flows.announcements.schedule import LOCAL, parse_when
 from flows.engine.content import load_yaml
 from flows.engine.context import Context
-from flows.engine.dsl import Ask, Command, Do, Flow, Show
+from flows.engine.dsl import AGAIN, UNKNOWN, Ask, Command, Do, Flow, Show
 from flows.engine.inputs import Choice, Option, Text, options_from
 from flows.engine.messages import Reply
 from flows.engine.places import Commune, Province
-from flows.join.accounts import scope_of
+from flows.join.accounts import is_official, scope_of
 from flows.join.scope import Scope
 from flows.monthly_report import periods
 
@@ -69,7 +69,7 @@ async def _scope(ctx: Context) -> Scope | None:
 
 
 def _now(ctx: Context) -> dt.datetime:
-    clock = ctx.services.get("now")
+    clock = ctx.services.now
     return clock() if clock else dt.datetime.now(LOCAL)
 
 
@@ -198,7 +198,7 @@ async def _cancel(ctx: Context, scope: Scope, announcement_id: int) -> None:
     await ctx.session.refresh(found)
     progress = await outbox.progress(ctx.session, found.id)
     ctx.replies.append(Reply(views.summary_text(found, progress)))
-    messages = ctx.services.get("announcement_progress")
+    messages = ctx.services.announcement_progress
     if messages is not None:  # the author's progress message shows the end too
         try:
             await messages.show(ctx.session, found, progress, in_chat=True)
@@ -209,34 +209,27 @@ async def _cancel(ctx: Context, scope: Scope, announcement_id: int) -> None:
 # ---- commands -------------------------------------------------------------------------------
 
 async def _compose(ctx: Context, _arg: str) -> str | None:
-    if await _scope(ctx) is None:
-        await ctx.engine.unknown_command(ctx, "guithongbao")
-        return None
     return "flow:announcements"
 
 
 async def _history(ctx: Context, _arg: str) -> str | None:
     scope = await _scope(ctx)
     if scope is None:
-        await ctx.engine.unknown_command(ctx, "thongbao")
-        return None
+        return UNKNOWN  # the rights went away since the gate let them in
     ctx.replies.append(Reply(views.history_text(await outbox.history(ctx.session, scope))))
-    await ctx.engine.present_current(ctx)
-    return None
+    return AGAIN
 
 
 async def _cancel_command(ctx: Context, arg: str) -> str | None:
     scope = await _scope(ctx)
     if scope is None:
-        await ctx.engine.unknown_command(ctx, "huythongbao")
-        return None
+        return UNKNOWN
     number = arg.strip().lstrip("#")
     if not number.isdigit() or len(number) > 12:
         ctx.say("announcements/cancel_usage.j2")
     else:
         await _cancel(ctx, scope, int(number))
-    await ctx.engine.present_current(ctx)
-    return None
+    return AGAIN
 
 
 announcements = Flow(
@@ -266,7 +259,7 @@ announcements = Flow(
         Do(Step.CANCEL, _cancel_step, next="flow:menu"),
         Show(Step.SUBSCRIPTION, "announcements/subscription.j2", next="flow:menu"),
     ],
-    commands=[Command("guithongbao", _compose), Command("thongbao", _history),
-              Command("huythongbao", _cancel_command)],
+    commands=[Command("guithongbao", _compose, allowed=is_official), Command("thongbao", _history, allowed=is_official),
+              Command("huythongbao", _cancel_command, allowed=is_official)],
     start=_start,
 )

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.base import utcnow
 from db.models.web import LoginToken
 from flows.engine.context import Context
-from flows.engine.dsl import Command, Flow
-from flows.join.accounts import scope_of
+from flows.engine.dsl import AGAIN, Command, Flow
+from flows.join.accounts import is_official
 
 COMMAND = "dangnhap"
 LOGIN_PATH = "/quan-ly/dang-nhap"
@@ -48,18 +48,13 @@ def login_url(base_url: str, raw: str) -> str:
 
 
 async def _login(ctx: Context, _arg: str) -> str | None:
-    scope = await scope_of(ctx.session, ctx.profile.id)
-    if scope is None:  # answered exactly like an unknown command
-        await ctx.engine.unknown_command(ctx, COMMAND)
-        return None
-    settings = ctx.services.get("settings")
+    settings = ctx.services.settings
     minutes = getattr(settings, "dashboard_link_minutes", DEFAULT_MINUTES)
     base_url = getattr(settings, "web_base_url", DEFAULT_BASE_URL)
     raw = await issue_login_token(ctx.session, ctx.profile.id, ttl=dt.timedelta(minutes=minutes))
     ctx.say("dashboard/chat_link.j2", url=login_url(base_url, raw), minutes=minutes)
     ctx.record("dashboard.link_requested")
-    await ctx.engine.present_current(ctx)
-    return None
+    return AGAIN
 
 
-dashboard_login = Flow("dashboard_login", [], commands=[Command(COMMAND, _login)])
+dashboard_login = Flow("dashboard_login", [], commands=[Command(COMMAND, _login, allowed=is_official)])

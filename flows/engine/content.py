@@ -52,6 +52,11 @@ def template_exists(name: str) -> bool:
     return (TEMPLATE_DIR / name).is_file()
 
 
+def flow_title(name: str | None) -> str:
+    """A flow's Vietnamese title from content/flows.yaml."""
+    return load_yaml("flows.yaml").get(name or "", {}).get("title", name or "")
+
+
 @functools.cache
 def load_yaml(relative: str) -> Any:
     """Load a YAML file under content/ (cached; the files do not change while the bot runs)."""

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.engine.content import render
+from flows.engine.dsl import FlowSet
 from flows.engine.messages import Button, Document, Incoming, Reply
+from flows.engine.services import Services
 from flows.engine.store import Profile, State
-
-if TYPE_CHECKING:
-    from flows.engine.engine import Engine
 
 
 @dataclass
 class Context:
     """One message being handled: the user, their state, the database session and the replies."""
 
-    engine: Engine
+    flows: FlowSet
+    sessionmaker: async_sessionmaker
+    services: Services
     incoming: Incoming
     profile: Profile
     state: State
@@ -33,7 +34,7 @@ class Context:
     def session(self) -> AsyncSession:
         """A database session for this message, opened on first use; the state is saved in it too."""
         if self._session is None:
-            self._session = self.engine.sessionmaker()
+            self._session = self.sessionmaker()
         return self._session
 
     @property
@@ -47,10 +48,6 @@ class Context:
     @property
     def channel(self) -> str:
         return self.incoming.channel
-
-    @property
-    def services(self) -> dict[str, Any]:
-        return self.engine.services
 
     def render(self, template: str, **variables: Any) -> str:
         """Render a template with the standard variables (answers, user, today) plus these."""

@@ -13,8 +13,11 @@ from typing import Any
 
 from flows.engine.inputs import Kind
 
-END = "end"
+END = "end"  # the flow is over
+AGAIN = "@again"  # stay where the user is: ask the current question again, if there is one
+UNKNOWN = "@unknown"  # answer as to a command nobody knows (gates use it, so outsiders learn nothing)
 Next = str | Callable[[Any], str | None] | None
+Allowed = Callable[[Any], Awaitable[bool]]
 Getter = Callable[[Any], Awaitable[dict[str, Any]] | dict[str, Any]]
 
 
@@ -68,6 +71,7 @@ class Command:
 
     name: str
     run: Callable[[Any, str], Awaitable[str | None]]  # (ctx, argument text) -> where to go, or None
+    allowed: Allowed | None = None  # who may use it; others are answered as for an unknown command
 
 
 @dataclass
@@ -79,6 +83,7 @@ class Flow:
     commands: Sequence[Command] = ()
     free_text_is_idle: bool = False  # text that is no answer here is handled as if no flow ran (the menu)
     start: Callable[[Any], Awaitable[str | None]] | None = None  # prepares answers; may redirect
+    allowed: Allowed | None = None  # who may enter the flow (and use its commands); see Command.allowed
     _index: dict[str, Step] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -99,3 +104,38 @@ class Flow:
     @property
     def first(self) -> str:
         return self.steps[0].id
+
+
+@dataclass(frozen=True)
+class Go:
+    """Start a flow with some answers already given (e.g. the question that opened the FAQ flow)."""
+
+    flow: str
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+class FlowSet:
+    """The flows one bot runs, by name, and the slash commands they bring."""
+
+    def __init__(self, flows: Sequence[Flow]) -> None:
+        self._flows = {f.name: f for f in flows}
+        if len(self._flows) != len(flows):
+            raise ValueError("two flows share a name")
+        self.commands: dict[str, tuple[Flow, Command]] = {}
+        for flow in flows:
+            for cmd in flow.commands:
+                if cmd.name in self.commands:
+                    raise ValueError(f"command /{cmd.name} is declared twice")
+                self.commands[cmd.name] = (flow, cmd)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._flows
+
+    def __getitem__(self, name: str) -> Flow:
+        return self._flows[name]
+
+    def __iter__(self):
+        return iter(self._flows.values())
+
+    def get(self, name: str | None) -> Flow | None:
+        return self._flows.get(name or "")

@@ -5,7 +5,9 @@ a flow (one the step could not parse) is answered before the engine repeats the 
 
 from __future__ import annotations
 
+from flows.engine.content import flow_title
 from flows.engine.context import Context
+from flows.engine.dsl import Go
 from flows.engine.text import words
 from flows.faq import Knowledge
 from flows.faq.flow import FLOW, entry_vars
@@ -17,13 +19,13 @@ class Assistant:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
 
-    async def answer_idle(self, ctx: Context, text: str) -> bool:
-        """Text typed with no flow running; False leaves it to the engine (onboarding or the menu)."""
+    async def answer_idle(self, ctx: Context, text: str) -> str | Go | bool:
+        """Text typed with no flow running: where to go, True when answered here, False to leave it
+        to the engine (onboarding or the menu)."""
         match = self.knowledge.match(text)
         if match.entry is not None and match.is_task:
             ctx.record("faq.task", entry=match.entry.id)
-            await ctx.engine.start_flow(ctx, match.entry.task)
-            return True
+            return f"flow:{match.entry.task}"
         if not ctx.profile.onboarded:
             if match.entry is None:
                 return False  # a greeting or a stray word: the engine introduces the bot
@@ -34,8 +36,7 @@ class Assistant:
             return True
         if match.entry is None and not self._worth_an_official(text):
             return False
-        await ctx.engine.start_flow(ctx, FLOW, answers={"question": text})
-        return True
+        return Go(FLOW, {"question": text})
 
     async def answer_in_flow(self, ctx: Context, text: str) -> bool:
         """Text the current step could not parse: answer it only when it is clearly a question we know."""
@@ -44,7 +45,7 @@ class Assistant:
         match = self.knowledge.match(text)
         if match.entry is None:
             return False
-        ctx.say("faq/in_flow.j2", title=ctx.engine.flow_title(ctx.state.flow), **entry_vars(match.entry))
+        ctx.say("faq/in_flow.j2", title=flow_title(ctx.state.flow), **entry_vars(match.entry))
         ctx.record("faq.answered", entry=match.entry.id, during=ctx.state.flow)
         return True
 

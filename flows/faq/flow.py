@@ -45,7 +45,7 @@ def _loaded() -> Knowledge:
 
 def knowledge_of(ctx: Context) -> Knowledge:
     """The knowledge base the installer loaded at start-up (or loaded here once, e.g. in tests)."""
-    return ctx.services.get("knowledge") or _loaded()
+    return ctx.services.knowledge or _loaded()
 
 
 def entry_vars(entry: Entry) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,11 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.base import utcnow
 from db.models.core import AuditLog, User
 from db.models.registry import Cooperative, InviteCode, Official
-from flows.engine.content import load_yaml, render
+from flows.engine.content import render
 from flows.join import invites
-from flows.join.coops import commune_name
 from flows.join.scope import Scope
-from flows.monthly_report import overview, periods
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +28,11 @@ class Invitation:
     ok: bool
     text: str
     invite: InviteCode | None = None
+
+
+async def is_official(ctx: Any) -> bool:
+    """A flow's or a command's gate: the user is an official (of any scope) right now."""
+    return await scope_of(ctx.session, ctx.profile.id) is not None
 
 
 async def scope_of(session: AsyncSession, user_id: int) -> Scope | None:
@@ -89,36 +93,6 @@ async def invite_reporter(session: AsyncSession, inviter_id: int, cooperative_id
     text = render("officials/reporter_invite_created.j2", code=invite.code, expires_at=invite.expires_at,
                   cooperative=coop.name, role=role)
     return Invitation(True, text, invite)
-
-
-async def compliance_text(session: AsyncSession, scope: Scope, period: str) -> str:
-    """Who has sent the period's update and who has not, as a message."""
-    result = await overview.compliance(session, scope, period)
-    missing = [{"name": c.name, "commune": commune_name(c.province_code, c.commune_code)} for c in result.missing]
-    return render("officials/compliance.j2", period=periods.display(period), expected=result.expected,
-                  reported=result.reported, missing=missing, **invites.scope_names(scope))
-
-
-async def totals_text(session: AsyncSession, scope: Scope, period: str) -> str:
-    """The period's totals with the change against the previous month, as a message."""
-    result = await overview.totals(session, scope, period)
-    return render("officials/totals.j2", period=periods.display(period),
-                  previous_period=periods.display(result.previous.period), current=result.current,
-                  previous=result.previous, change=result.change, **invites.scope_names(scope))
-
-
-async def needs_text(session: AsyncSession, scope: Scope, period: str) -> str:
-    """The period's difficulties and needs, as a message."""
-    result = await overview.difficulties_and_needs(session, scope, period)
-    choices = load_yaml("registry/monthly.yaml")
-    need_labels = {n["id"]: n["label"] for n in choices["needs"]}
-    status_labels = {s["id"]: s["label"] for s in choices["statuses"]}
-    items = [{"name": c.name, "status": status_labels.get(r.status, r.status), "difficulties": r.difficulties,
-              "needs": [need_labels.get(n, n) for n in r.needs]} for c, r in result.items]
-    needs = [(need_labels[n], result.needs[n]) for n in need_labels if result.needs[n]]
-    statuses = [(status_labels[s], result.statuses[s]) for s in status_labels if result.statuses[s]]
-    return render("officials/needs.j2", period=periods.display(period), needs=needs, statuses=statuses,
-                  items=items, **invites.scope_names(scope))
 
 
 async def _user_id(session: AsyncSession, channel: str, external_id: str) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.engine.content import load_yaml
+from flows.engine.content import flow_title, load_yaml
 from flows.engine.context import Context
 from flows.engine.dsl import Ask, Flow
 from flows.engine.inputs import Choice, Option, options_from
@@ -15,7 +15,7 @@ def _entries(ctx: Context) -> list[Option]:
     saved = ctx.state.suspended
     if saved:
         ui = load_yaml("ui.yaml")
-        label = ui["buttons"]["resume"].format(title=ctx.engine.flow_title(saved["flow"]))
+        label = ui["buttons"]["resume"].format(title=flow_title(saved["flow"]))
         entries.insert(0, Option(RESUME, label, tuple(ui["resume_aliases"])))
     return entries
 

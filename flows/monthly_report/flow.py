@@ -16,7 +16,7 @@ from db.models.core import User
 from db.models.registry import Cooperative
 from flows.engine.content import load_yaml
 from flows.engine.context import Context
-from flows.engine.dsl import END, Ask, Command, Do, Flow, Show
+from flows.engine.dsl import AGAIN, END, Ask, Command, Do, Flow, Show
 from flows.engine.inputs import (
     Choice,
     Invalid,
@@ -241,15 +241,16 @@ async def _reminders(ctx: Context, on: bool) -> None:
     ctx.profile.reminders = on
     ctx.record("profile.reminders", on=on)
     ctx.say("reminders/switch/on.j2" if on else "reminders/switch/off.j2")
-    await ctx.engine.present_current(ctx)
 
 
-async def _reminders_off(ctx: Context, _arg: str) -> None:
+async def _reminders_off(ctx: Context, _arg: str) -> str:
     await _reminders(ctx, False)
+    return AGAIN
 
 
-async def _reminders_on(ctx: Context, _arg: str) -> None:
+async def _reminders_on(ctx: Context, _arg: str) -> str:
     await _reminders(ctx, True)
+    return AGAIN
 
 
 _TEXT_MAX = reports.bounds()["text_max_chars"]

@@ -22,12 +22,13 @@ from flows.join.coops import commune_name, cooperatives_in
 from flows.join.scope import Scope
 from flows.monthly_report import exports, periods
 from flows.monthly_report.flow import Period
+from flows.officials import views
 
 _UI = load_yaml("officials.yaml")
 ACTIONS = options_from(_UI["actions"])
 ROLES = options_from(_UI["roles"])
 LEVELS = options_from(_UI["levels"])
-VIEWS = {"compliance": registry.compliance_text, "totals": registry.totals_text, "needs": registry.needs_text}
+VIEWS = {"compliance": views.compliance_text, "totals": views.totals_text, "needs": views.needs_text}
 _BELOW = {"country": ("country", "province", "commune"), "province": ("province", "commune"), "commune": ("commune",)}
 
 
@@ -65,9 +66,6 @@ async def _rights(ctx: Context) -> Scope | None:
 
 
 async def _canbo(ctx: Context, _arg: str) -> str | None:
-    if await registry.scope_of(ctx.session, ctx.profile.id) is None:
-        await ctx.engine.unknown_command(ctx, "canbo")
-        return None
     return "flow:officials"
 
 
@@ -216,6 +214,6 @@ officials = Flow(
             next=Step.INVITE_OFFICIAL),
         Do(Step.INVITE_OFFICIAL, _invite_official),
     ],
-    commands=[Command("canbo", _canbo)],
+    commands=[Command("canbo", _canbo, allowed=registry.is_official)],
     start=_start,
 )

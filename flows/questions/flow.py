@@ -22,7 +22,7 @@ from flows.engine.context import Context
 from flows.engine.dsl import END, Ask, Command, Do, Flow
 from flows.engine.formatting import date
 from flows.engine.inputs import Choice, Option, Text, YesNo
-from flows.join.accounts import scope_of
+from flows.join.accounts import is_official, scope_of
 from flows.join.coops import commune_name, province_name
 from flows.join.invites import scope_names
 from flows.join.scope import Scope
@@ -60,15 +60,12 @@ async def _in_scope(ctx: Context, question_id: int, status: str = "open") -> tup
 
 
 async def _command(ctx: Context, _arg: str) -> str | None:
-    if await _scope(ctx) is not None:
-        return f"flow:{FLOW}"
-    await ctx.engine.unknown_command(ctx, COMMAND)  # a non-official learns nothing about it
-    return None
+    return f"flow:{FLOW}"
 
 
 def _day(ctx: Context, moment: dt.datetime) -> str:
     """The local date of a stored moment (SQLite gives back naive UTC)."""
-    settings = ctx.services.get("settings")
+    settings = ctx.services.settings
     tz = ZoneInfo(settings.timezone if settings else "Asia/Ho_Chi_Minh")
     return date((moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(tz))
 
@@ -134,7 +131,7 @@ async def _send(ctx: Context) -> str:
         return Step.LOAD
     scope, question = found
     text = render("questions/to_user.j2", question=question.text, answer=ctx.answers["answer"], **scope_names(scope))
-    notify = ctx.services.get("notify")
+    notify = ctx.services.notify
     if notify is None or not await notify(question.user_id, text):
         await ctx.session.execute(update(Question).where(Question.id == question_id).values(
             status="open", answer=None, answered_by=None, answered_at=None))
@@ -170,5 +167,5 @@ questions = Flow(
         Ask(Step.PROMOTE, "questions/ask_promote.j2", YesNo(), save_as="promote", optional=False, next=Step.MARK),
         Do(Step.MARK, _mark),
     ],
-    commands=[Command(COMMAND, _command)],
+    commands=[Command(COMMAND, _command, allowed=is_official)]  # others learn nothing of it,
 )

@@ -18,6 +18,7 @@ from flows.announcements.ratelimit import Limits
 from flows.announcements.schedule import LOCAL
 from flows.announcements.worker import Worker, WorkerConfig
 from flows.engine.engine import Engine
+from flows.engine.services import Services
 from flows.join.accounts import add_official
 from flows.join.coops import link_reporter
 from flows.join.scope import Scope
@@ -38,7 +39,7 @@ FAST = WorkerConfig(backoff_seconds=0.01, max_attempts=3, poll_seconds=0.05, can
 
 @pytest.fixture
 def bot(sessionmaker):
-    return Engine(sessionmaker, all_flows(), clock=fixed_clock(), services={"now": lambda: NOW})
+    return Engine(sessionmaker, all_flows(), clock=fixed_clock(), services=Services(now=lambda: NOW))
 
 
 PROVINCE = Scope("province", HANOI)

@@ -1,0 +1,335 @@
+"""Conversation moves: going to a step, starting and ending flows, back, skip, help, commands.
+
+Every function takes the context of the message being handled; decisions read by
+flows/engine/answers.py are carried out here. Targets are a step id of the current flow,
+"flow:<name>", Go(flow, answers), END, AGAIN, UNKNOWN or "resume".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.engine import answers as read
+from flows.engine.content import flow_title, template_exists
+from flows.engine.context import Context
+from flows.engine.dsl import AGAIN, END, UNKNOWN, Ask, Do, Go, Show, Step
+from flows.engine.messages import Button, Reply
+from flows.engine.presenting import SEP, maybe_await, present, ui
+from flows.engine.store import State
+
+MAX_HOPS = 50  # steps passed through for one message; a loop in a flow's `next` stops here
+MAX_FAILURES = 3
+MAX_HISTORY = 50  # steps /quaylai can go back through
+Target = str | Go | None
+
+
+def clear(st: State) -> None:
+    """End whatever flow was running (answers dropped; a suspended flow is kept)."""
+    st.flow = st.step = None
+    st.answers, st.history, st.pending, st.failures = {}, [], None, 0
+
+
+def current_step(ctx: Context) -> Step | None:
+    """The step the user is at, or None when idle (or the step was removed since)."""
+    st = ctx.state
+    flow = ctx.flows.get(st.flow)
+    return flow.step(st.step) if flow and st.step else None
+
+
+async def allowed(ctx: Context, gate: Any) -> bool:
+    """Whether a flow's or a command's gate lets this user in (no gate: everyone)."""
+    return gate is None or bool(await maybe_await(gate(ctx)))
+
+
+async def start_flow(ctx: Context, name: str, answers: dict[str, Any] | None = None) -> None:
+    """Begin a flow from its first step (or say plainly that it is not built yet)."""
+    st = ctx.state
+    flow = ctx.flows.get(name)
+    if flow is None:
+        ctx.say("common/not_ready.j2", title=flow_title(name))
+        if name != "menu" and "menu" in ctx.flows:
+            await start_flow(ctx, "menu")
+        return
+    if not await allowed(ctx, flow.allowed):
+        await unknown_command(ctx, name)
+        return
+    clear(st)
+    st.flow, st.answers = name, dict(answers or {})
+    ctx.record(f"{name}.started")
+    target = flow.first
+    if flow.start is not None:
+        target = await flow.start(ctx) or target
+    await goto(ctx, target)
+
+
+def resume(ctx: Context) -> bool:
+    """Go back to the flow that /start interrupted; False when there is none."""
+    st = ctx.state
+    saved = st.suspended
+    st.suspended = None
+    if not saved or saved["flow"] not in ctx.flows:
+        return False
+    st.flow, st.step, st.answers, st.history = saved["flow"], saved["step"], saved["answers"], saved["history"]
+    st.pending, st.failures = None, 0
+    return True
+
+
+async def goto(ctx: Context, target: Target) -> None:
+    """Run Show and Do steps from `target` until a question is asked or the flow ends."""
+    st = ctx.state
+    for _ in range(MAX_HOPS):
+        if isinstance(target, Go):
+            await start_flow(ctx, target.flow, target.answers)
+            return
+        if target is None or target == END:
+            clear(st)
+            return
+        if target == AGAIN:
+            await present_current(ctx)
+            return
+        if target == UNKNOWN:
+            await unknown_command(ctx, "")
+            return
+        if target == "resume":
+            if resume(ctx):
+                await present_current(ctx)
+                return
+            target = "flow:menu"
+        if target.startswith("flow:"):
+            await start_flow(ctx, target[5:])
+            return
+        flow = ctx.flows[st.flow or ""]
+        step = flow.step(target)
+        if step is None:
+            raise LookupError(f"flow {flow.name} has no step {target}")
+        if step.when is not None and not step.when(ctx):
+            target = next_of(ctx, step)
+            continue
+        st.step = step.id
+        if isinstance(step, Ask):
+            await present(ctx, step)
+            return
+        if isinstance(step, Show):
+            ctx.say(step.template, **(await maybe_await(step.getter(ctx)) if step.getter else {}))
+            target = next_of(ctx, step)
+        elif isinstance(step, Do):
+            redirect = await step.run(ctx)
+            target = redirect or next_of(ctx, step)
+    raise RuntimeError(f"flow {st.flow} passed {MAX_HOPS} steps without asking anything")
+
+
+def next_of(ctx: Context, step: Step) -> str | None:
+    """Where a step leads: its `next` (a target or a function of ctx), else the step after it."""
+    nxt = step.next
+    if callable(nxt):
+        nxt = nxt(ctx)
+    if nxt is None:
+        nxt = ctx.flows[ctx.state.flow or ""].after(step.id)
+    return nxt
+
+
+async def present_current(ctx: Context, or_menu: bool = False) -> None:
+    """Ask the current question again, if there is one (else the menu when `or_menu`)."""
+    step = current_step(ctx)
+    if isinstance(step, Ask):
+        await present(ctx, step)
+    elif or_menu:
+        await start_flow(ctx, "menu")
+
+
+async def unknown_command(ctx: Context, name: str) -> None:
+    """Answer exactly as for a command nobody knows, then ask the current question again
+    (gated commands answer outsiders this way, so they learn nothing about them)."""
+    ctx.say("common/unknown_command.j2", command=name)
+    await present_current(ctx)
+
+
+# ---- commands ---------------------------------------------------------------------------------
+
+
+async def command(ctx: Context, name: str, arg: str) -> None:
+    """Run a global command (/start, /huy, /quaylai, /trogiup, /boqua, /hoso) or a flow's command."""
+    st = ctx.state
+    if name in ("start", "menu", "batdau"):
+        if not ctx.profile.onboarded and st.flow is None:
+            await start_flow(ctx, "onboarding")
+            return
+        if st.flow not in (None, "menu", "onboarding") and st.step:
+            st.suspended = {"flow": st.flow, "step": st.step, "answers": st.answers, "history": st.history}
+        await start_flow(ctx, "menu")
+    elif name == "huy":
+        was = st.flow
+        clear(st)
+        ctx.say("common/cancelled.j2", title=flow_title(was) if was and was != "menu" else "")
+        await start_flow(ctx, "menu")
+    elif name == "quaylai":
+        await back(ctx)
+    elif name == "trogiup":
+        await show_help(ctx)
+    elif name == "boqua":
+        await skip(ctx)
+    elif name == "hoso":
+        await start_flow(ctx, "profile")
+    elif name in ctx.flows.commands:
+        _flow, cmd = ctx.flows.commands[name]
+        if not await allowed(ctx, cmd.allowed):
+            await unknown_command(ctx, name)
+            return
+        target = await cmd.run(ctx, arg)
+        if target == UNKNOWN:
+            await unknown_command(ctx, name)
+        elif target:
+            await goto(ctx, target)
+    else:
+        await unknown_command(ctx, name)
+
+
+# ---- answers ----------------------------------------------------------------------------------
+
+
+async def on_button(ctx: Context, data: str) -> None:
+    """Carry out what a pressed button means."""
+    await _carry_out(ctx, current_step(ctx), read.read_button(ctx, current_step(ctx), data))
+
+
+async def on_text(ctx: Context, text: str) -> None:
+    """Carry out what typed text means (a question typed anywhere is answered, see FreeText)."""
+    st = ctx.state
+    step = current_step(ctx)
+    picking = bool(st.pending and "options" in st.pending)
+    decision = await read.read_text(ctx, step, text)
+    if picking and not isinstance(decision, read.Accept | read.Reask):
+        st.pending = None
+    await _carry_out(ctx, step, decision)
+
+
+async def _carry_out(ctx: Context, step: Step | None, decision: read.Decision) -> None:
+    st = ctx.state
+    match decision:
+        case read.Run(name):
+            await command(ctx, name, "")
+        case read.Stale(reask_only=True) if isinstance(step, Ask):
+            ctx.say("common/stale_button.j2")
+            await present(ctx, step)
+        case read.Stale():
+            ctx.say("common/stale_button.j2")
+            await present_current(ctx, or_menu=True)
+        case read.Reask() if isinstance(step, Ask):
+            await present(ctx, step)
+        case read.Toggle(option) if isinstance(step, Ask):
+            chosen = list((st.pending or {}).get("selected", []))
+            chosen.remove(option) if option in chosen else chosen.append(option)
+            st.pending = {"selected": chosen}
+            await present(ctx, step)
+        case read.Accept(value, note) if isinstance(step, Ask):
+            if note:
+                ctx.replies.append(Reply(note))
+            await accept(ctx, step, value)
+        case read.Choose(options):
+            st.pending = {"options": [[o.id, o.label] for o in options]}
+            buttons = [Button(f"{st.flow}.{st.step}{SEP}_pick:{o.id}", o.label) for o in options]
+            ctx.say("common/which_one.j2", buttons=buttons, options=options)
+        case read.Refuse() if isinstance(step, Ask):
+            await _refused(ctx, step, decision)
+        case read.NoQuestion(text):
+            clear(st)
+            await idle_text(ctx, text)
+        case _:
+            raise RuntimeError(f"decision {decision!r} does not fit step {step!r}")
+
+
+async def _refused(ctx: Context, step: Ask, refusal: read.Refuse) -> None:
+    st = ctx.state
+    if ctx.flows[st.flow or ""].free_text_is_idle:
+        await idle_text(ctx, refusal.text)  # e.g. a question typed at the menu
+        return
+    assistant = ctx.services.assistant
+    if assistant is not None and await assistant.answer_in_flow(ctx, refusal.text):
+        await present(ctx, step)
+        return
+    st.failures += 1
+    if st.failures >= MAX_FAILURES:
+        st.failures = 0
+        labels = ui()["buttons"]
+        buttons = [Button("nav:help", labels["help"]), Button("nav:menu", labels["menu"])]
+        if step.optional:
+            buttons.insert(0, Button(f"{st.flow}.{st.step}{SEP}_skip", labels["skip"]))
+        ctx.say("common/stuck.j2", buttons=buttons)
+        return
+    hint = ctx.render(f"inputs/{refusal.hint}.j2", **refusal.vars)
+    await present(ctx, step, prefix=hint)
+
+
+async def idle_text(ctx: Context, text: str) -> None:
+    """Text with no question pending: the assistant's, else onboarding or the menu."""
+    assistant = ctx.services.assistant
+    if assistant is not None:
+        answered = await assistant.answer_idle(ctx, text)
+        if answered is not False and answered is not None:
+            if answered is not True:
+                await goto(ctx, answered)
+            return
+    if not ctx.profile.onboarded:
+        await start_flow(ctx, "onboarding")
+        return
+    ctx.say("common/not_understood.j2")
+    await start_flow(ctx, "menu")
+
+
+async def accept(ctx: Context, step: Ask, value: Any) -> None:
+    """Save an answer and move on to the next step."""
+    ctx.state.answers[step.key] = value
+    await _move_on(ctx, step)
+
+
+async def _move_on(ctx: Context, step: Ask) -> None:
+    """Leave an answered (or skipped) question for the step after it, remembering it for /quaylai."""
+    st = ctx.state
+    st.pending = None
+    st.failures = 0
+    st.history = (st.history + [step.id])[-MAX_HISTORY:]
+    await goto(ctx, next_of(ctx, step))
+
+
+# ---- navigation -------------------------------------------------------------------------------
+
+
+async def skip(ctx: Context) -> None:
+    """/boqua: leave an optional question unanswered."""
+    st = ctx.state
+    step = current_step(ctx)
+    if not isinstance(step, Ask):
+        await present_current(ctx, or_menu=True)
+        return
+    if not step.optional:
+        ctx.say("common/cannot_skip.j2")
+        await present(ctx, step)
+        return
+    st.answers.pop(step.key, None)
+    await _move_on(ctx, step)
+
+
+async def back(ctx: Context) -> None:
+    """/quaylai: the previous question of this flow."""
+    st = ctx.state
+    flow = ctx.flows.get(st.flow)
+    while st.history:
+        prev = st.history.pop()
+        if flow and isinstance(flow.step(prev), Ask):
+            st.step, st.pending, st.failures = prev, None, 0
+            await present(ctx, flow.step(prev))
+            return
+    ctx.say("common/cannot_go_back.j2")
+    await present_current(ctx, or_menu=True)
+
+
+async def show_help(ctx: Context) -> None:
+    """/trogiup: the step's own help, else the general help; then the question again."""
+    st = ctx.state
+    step = current_step(ctx)
+    name = None
+    if isinstance(step, Ask):
+        name = step.help or f"{st.flow}/help_{step.id}.j2"
+        name = name if template_exists(name) else None
+    ctx.say(name or "common/help.j2", flow_title=flow_title(st.flow))
+    await present_current(ctx, or_menu=True)
