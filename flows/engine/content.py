@@ -31,8 +31,10 @@ def environment() -> Environment:
         auto_reload=False,  # templates do not change while the bot runs; no stat() per message
     )
     from flows.engine.formatting import date, number, vnd  # formatting reads its units from content/ too
+    from flows.engine.law import cite, format_citation  # legal citations (content/law/texts.yaml)
 
-    env.filters.update(vnd=vnd, number=number, date=date)
+    env.filters.update(vnd=vnd, number=number, date=date, citation=format_citation)
+    env.globals.update(cite=cite)
     return env
 
 
