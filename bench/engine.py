@@ -73,7 +73,7 @@ async def bench_ours(database_url: str, users: int) -> dict:
     from db.migrate import upgrade_async
 
     await upgrade_async(database_url)
-    app = build_app(Settings(database_url=database_url), installers=[])  # the channel is built here
+    app = build_app(Settings(database_url=database_url), parts=[])  # the channel is built here
     channel = TelegramChannel(app.engine, "1:BENCH", request=MemoryRequest())
     await channel.application.initialize()
     try:

@@ -24,7 +24,7 @@ from flows.announcements.views import progress_text, summary_text
 from flows.announcements.worker import Worker
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import App
 
 log = logging.getLogger(__name__)
 

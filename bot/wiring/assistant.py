@@ -13,7 +13,7 @@ from flows.faq import Knowledge
 from flows.faq.assistant import Assistant
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import App
 
 log = logging.getLogger(__name__)
 

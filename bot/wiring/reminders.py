@@ -19,7 +19,7 @@ from flows.engine.delivery import TransientError
 from flows.monthly_report.reminders import Summary, send_reminders
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import App
 
 log = logging.getLogger(__name__)
 

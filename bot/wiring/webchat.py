@@ -18,7 +18,7 @@ from bot.channels.web import WebChat, session_tag
 from flows.engine.content import render
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import App
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"

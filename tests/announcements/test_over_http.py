@@ -33,7 +33,7 @@ async def running_bot(database_url, engine, **settings):
     async with TelegramFake(token=TOKEN) as tg:
         app = build_app(Settings(database_url=database_url, telegram_bot_token=TOKEN,
                                  telegram_api_base_url=tg.base_url + "/bot", **settings),
-                        clock=fixed_clock(), installers=["bot.wiring.telegram", "bot.wiring.announcements"])
+                        clock=fixed_clock(), parts=["telegram", "announcements"])
         channel = app.channels["telegram"]
         channel.poll_timeout = 1
         await channel.start()

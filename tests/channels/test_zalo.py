@@ -35,11 +35,11 @@ def _settings(database_url: str, zalo: ZaloBotFake, **extra) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def running(database_url, zalo, *, webhook=False, installers=("bot.wiring.zalo",), **extra):
+async def running(database_url, zalo, *, webhook=False, parts=("zalo",), **extra):
     """The app serving Zalo (polling, or webhook when asked) on 127.0.0.1; yields (app, webhook URL)."""
     if webhook:
         extra |= {"zalo_webhook_url": HOOK, "zalo_webhook_secret": SECRET}
-    app = build_app(_settings(database_url, zalo, **extra), clock=fixed_clock(), installers=list(installers))
+    app = build_app(_settings(database_url, zalo, **extra), clock=fixed_clock(), parts=list(parts))
     server = TestServer(build_web(app), host="127.0.0.1")
     await server.start_server()
     await app.start()
@@ -247,7 +247,7 @@ async def test_an_announcement_reaches_telegram_and_zalo_users_in_one_run(databa
     async with TelegramFake(token="123:ABC") as tg, ZaloBotFake(token=TOKEN) as zalo:
         settings = _settings(database_url, zalo, telegram_bot_token="123:ABC",
                              telegram_api_base_url=tg.base_url + "/bot")
-        app = build_app(settings, installers=["bot.wiring.telegram", "bot.wiring.zalo"])
+        app = build_app(settings, parts=["telegram", "zalo"])
         try:
             for channel in app.channels.values():
                 await channel.start_sending()

@@ -40,7 +40,7 @@ def _settings(database_url: str, oa: ZaloOAFake, **extra) -> Settings:
 @contextlib.asynccontextmanager
 async def running(database_url, oa, **extra):
     """The app serving the OA webhook on 127.0.0.1; yields (app, webhook URL)."""
-    app = build_app(_settings(database_url, oa, **extra), clock=fixed_clock(), installers=["bot.wiring.zalo"])
+    app = build_app(_settings(database_url, oa, **extra), clock=fixed_clock(), parts=["zalo"])
     server = TestServer(build_web(app), host="127.0.0.1")
     await server.start_server()
     await app.start()
@@ -150,7 +150,7 @@ _PROCESS = textwrap.dedent("""
                             zalo_oa_secret_key="oa-secret-key", zalo_oa_access_token="access-0",
                             zalo_oa_refresh_token="refresh-0", zalo_oa_api_base_url=base,
                             zalo_oa_oauth_base_url=base, zalo_oa_proactive_per_month=1000)
-        app = build_app(settings, installers=["bot.wiring.zalo"])
+        app = build_app(settings, parts=["zalo"])
         try:
             oa = app.senders["zalo_oa"]
             await asyncio.gather(*(oa.send(f"{name}-{i}", "Tin") for i in range(10)))

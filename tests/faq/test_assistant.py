@@ -17,7 +17,7 @@ VINH_LONG = 86
 @pytest.fixture
 async def app(engine, database_url):
     """The bot as `htxbot run` builds it, with the assistant installed, on the test database."""
-    built = build_app(Settings(database_url=database_url), clock=fixed_clock(), installers=["bot.wiring.assistant"])
+    built = build_app(Settings(database_url=database_url), clock=fixed_clock(), parts=["assistant"])
     yield built
     await built.close()
 

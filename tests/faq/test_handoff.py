@@ -49,7 +49,7 @@ class RecordingSender:
 @pytest.fixture
 async def app(engine, database_url):
     """The bot as `htxbot run` builds it (assistant installed), with a recording sender on channel "test"."""
-    built = build_app(Settings(database_url=database_url), clock=fixed_clock(), installers=["bot.wiring.assistant"])
+    built = build_app(Settings(database_url=database_url), clock=fixed_clock(), parts=["assistant"])
     built.senders["test"] = RecordingSender()
     yield built
     await built.close()

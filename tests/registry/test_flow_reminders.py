@@ -29,7 +29,7 @@ class Recorder:
 
 
 def _app(database_url, **settings):
-    app = build_app(Settings(database_url=database_url, **settings), installers=["bot.wiring.reminders"])
+    app = build_app(Settings(database_url=database_url, **settings), parts=["reminders"])
     app.senders["telegram"] = Recorder()
     return app
 
@@ -72,8 +72,8 @@ async def _run_job(app, at: dt.datetime, runs, expect: int) -> None:
 
 
 def test_the_installer_adds_the_job_only_when_reminders_are_on(database_url):
-    assert len(build_app(Settings(database_url=database_url), installers=["bot.wiring.reminders"]).jobs) == 1
-    off = build_app(Settings(database_url=database_url, reminders_enabled=False), installers=["bot.wiring.reminders"])
+    assert len(build_app(Settings(database_url=database_url), parts=["reminders"]).jobs) == 1
+    off = build_app(Settings(database_url=database_url, reminders_enabled=False), parts=["reminders"])
     assert off.jobs == []
 
 

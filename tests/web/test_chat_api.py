@@ -28,7 +28,7 @@ async def served(engine, database_url):
     from bot.settings import Settings
 
     settings = Settings(database_url=database_url, web_secret=SECRET, telegram_bot_token=None)
-    app = build_app(settings, clock=fixed_clock(), installers=["bot.wiring.webchat"])
+    app = build_app(settings, clock=fixed_clock(), parts=["webchat"])
     server = TestServer(build_web(app), host="127.0.0.1")
     await server.start_server()
     try:

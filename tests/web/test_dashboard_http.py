@@ -116,7 +116,7 @@ async def _seed(sessionmaker) -> dict[str, int]:
 
 async def _site(database_url: str, base_url: str = "http://127.0.0.1:8080"):
     settings = Settings(database_url=database_url, telegram_bot_token=None, web_base_url=base_url)
-    app = build_app(settings, clock=fixed_clock(), installers=["bot.wiring.dashboard"])
+    app = build_app(settings, clock=fixed_clock(), parts=["dashboard"])
     client = TestClient(TestServer(build_web(app)))
     await client.start_server()
     return Site(app, client)

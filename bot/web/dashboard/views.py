@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import APP_KEY, App
+from bot.parts import APP_KEY, App
 from flows.engine.content import render
 from flows.join import invites
 from flows.join.coops import commune_name, province_name
