@@ -22,6 +22,7 @@ run: setup
 test: setup browser
 	$(BIN)/htxbot content check
 	$(BIN)/htxbot rules check
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 # Browser tests use Debian's Chromium; when it cannot be installed they are skipped and say why.

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 from flows.engine.messages import Reply
-
-_TAG = re.compile(r"</?(?:b|i|u|s|code|pre|a)(?:\s[^>]*)?>", re.IGNORECASE)
-
-
-def plain(text: str) -> str:
-    """Telegram HTML to plain text: tags dropped, entities unescaped (&lt; back to <)."""
-    return html.unescape(_TAG.sub("", text))
+from flows.engine.text import plain  # noqa: F401 (channels import it from here)
 
 
 def split_text(text: str, limit: int) -> list[str]:

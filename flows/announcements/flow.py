@@ -15,7 +15,6 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from bot.channels.render import plain
 from db.models.outbox import Announcement, AnnouncementStatus
 from flows.announcements import audience, outbox, registry_kinds, views  # noqa: F401 (registry kinds)
 from flows.announcements.schedule import LOCAL, parse_when
@@ -25,6 +24,7 @@ from flows.engine.dsl import AGAIN, UNKNOWN, Ask, Command, Do, Flow, Show
 from flows.engine.inputs import Choice, Option, Text, options_from
 from flows.engine.messages import Reply
 from flows.engine.places import Commune, Province
+from flows.engine.text import plain
 from flows.join.accounts import is_official, scope_of
 from flows.join.scope import Scope
 from flows.monthly_report import periods

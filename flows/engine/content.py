@@ -8,14 +8,12 @@ A channel may override a message by name: content/templates/<channel>/<flow>/<st
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Any
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
-TEMPLATE_DIR = CONTENT_DIR / "templates"
+from flows.engine.files import CONTENT_DIR, TEMPLATE_DIR, load_yaml  # noqa: F401 (re-exported)
+from flows.engine.formatting import date, number, vnd
 
 
 @functools.cache
@@ -30,7 +28,6 @@ def environment() -> Environment:
         keep_trailing_newline=False,
         auto_reload=False,  # templates do not change while the bot runs; no stat() per message
     )
-    from flows.engine.formatting import date, number, vnd  # formatting reads its units from content/ too
     from flows.engine.law import cite, format_citation  # legal citations (content/law/texts.yaml)
 
     env.filters.update(vnd=vnd, number=number, date=date, citation=format_citation)
@@ -59,8 +56,3 @@ def flow_title(name: str | None) -> str:
     return load_yaml("flows.yaml").get(name or "", {}).get("title", name or "")
 
 
-@functools.cache
-def load_yaml(relative: str) -> Any:
-    """Load a YAML file under content/ (cached; the files do not change while the bot runs)."""
-    with open(CONTENT_DIR / relative, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)

@@ -8,7 +8,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from flows.engine.content import load_yaml
+from flows.engine.files import load_yaml
 
 LOCALE = "vi_VN"
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
 
 from unidecode import unidecode
 
+_TAG = re.compile(r"</?(?:b|i|u|s|code|pre|a)(?:\s[^>]*)?>", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s%./,-]", re.UNICODE)
 
@@ -24,3 +26,8 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The folded words of a text, punctuation removed."""
     return re.findall(r"[a-z0-9]+", fold(text))
+
+
+def plain(text: str) -> str:
+    """Telegram HTML to plain text: tags dropped, entities unescaped (&lt; back to <)."""
+    return html.unescape(_TAG.sub("", text))
