@@ -6,9 +6,10 @@ questions, evaluate, size, explain, check).
 
 from flows.eligibility.check import check_all
 from flows.eligibility.evaluate import Evaluation, Result, coerce_facts, evaluate
-from flows.eligibility.explain import explain, render_result
+from flows.eligibility.explain import explain
 from flows.eligibility.load import load_facts, load_programmes
 from flows.eligibility.outcome import Outcome
+from flows.eligibility.present import details, ended, summary
 from flows.eligibility.questions import next_question
 from flows.eligibility.size import SizeResult, size_class
 
@@ -19,11 +20,13 @@ __all__ = [
     "SizeResult",
     "check_all",
     "coerce_facts",
+    "details",
+    "ended",
     "evaluate",
     "explain",
     "load_facts",
     "load_programmes",
     "next_question",
-    "render_result",
     "size_class",
+    "summary",
 ]

@@ -7,10 +7,13 @@ import re
 
 from pydantic import ValidationError
 
-from flows.eligibility.load import load_facts, parse_rule_file, programme_files
+from flows.eligibility.load import PROGRAMME_DIR, load_facts, parse_rule_file, programme_files
 from flows.eligibility.logic import nodes
 from flows.eligibility.schema import Classification, Compare, Condition, Fact, Programme, SameAs
 from flows.engine.content import template_exists
+from flows.engine.geo import find_province
+from flows.engine.law import registry
+from flows.engine.law_scan import check_yaml_file
 
 TEMPLATES = (
     "eligibility/_macros.j2",
@@ -19,15 +22,22 @@ TEMPLATES = (
     "eligibility/result.j2",
     "eligibility/result_item.j2",
     "eligibility/size.j2",
+    "eligibility/details.j2",
+    "eligibility/ended.j2",
+    "eligibility/more.j2",
 )
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 _RANGE = re.compile(r"\b(19|20)\d\d\s*[-–]\s*(19|20)\d\d\b")
 _ORDERED_OPS = {"<", "<=", ">", ">="}
 
 
-def check_all(today: dt.date | None = None) -> list[str]:
-    """Problems in content/facts.yaml, content/programmes/*.yaml and the templates; empty means fine."""
-    today = today or dt.date.today()
+def check_all(as_of: dt.date | None = None) -> list[str]:
+    """Problems in content/facts.yaml, content/programmes/*.yaml and the templates; empty means fine.
+
+    Citations are checked as of `as_of` (default: the real day); `last_checked` against the real day.
+    """
+    today = dt.date.today()
+    as_of = as_of or today
     problems: list[str] = []
     try:
         facts = load_facts()
@@ -45,6 +55,8 @@ def check_all(today: dt.date | None = None) -> list[str]:
         rules[rule.id] = rule
     for rule in rules.values():
         problems += [f"{rule.id}: {p}" for p in _check_rule(rule, rules, facts, today)]
+    for path in programme_files():
+        problems += [str(f) for f in check_yaml_file(path, as_of, PROGRAMME_DIR)]
     problems += [f"missing template {name}" for name in TEMPLATES if not template_exists(name)]
     return problems
 
@@ -53,8 +65,6 @@ def _check_rule(
     rule: Programme | Classification, rules: dict, facts: dict[str, Fact], today: dt.date
 ) -> list[str]:
     problems: list[str] = []
-    if not rule.references or not all(r.strip() for r in rule.references):
-        problems.append("references are empty")
     if rule.last_checked > today:
         problems.append(f"last_checked {rule.last_checked} is in the future")
     problems += _check_validity(rule)
@@ -62,7 +72,8 @@ def _check_rule(
         conditions: list[Condition | None] = [rule.requires]
         problems += _check_area(rule, facts)
     else:
-        conditions = [rule.applies_when, *(c.requires for c in rule.classes)]
+        conditions = [c.requires for t in rule.sectors for c in t.classes]
+        problems += _check_sectors(rule, facts)
     for cond in conditions:
         problems += _check_condition(cond, rules, facts)
     return problems
@@ -70,7 +81,7 @@ def _check_rule(
 
 def _check_validity(rule: Programme | Classification) -> list[str]:
     valid = rule.valid
-    named = _RANGE.search(f"{rule.name} {rule.document.title}")
+    named = _RANGE.search(f"{rule.name} {registry().get(rule.text).title}")
     if named and valid.to is None:
         return [f"the title names the period {named.group(0)} but valid.to is not set"]
     if valid.to is not None and valid.from_ >= valid.to:
@@ -90,12 +101,24 @@ def _check_validity(rule: Programme | Classification) -> list[str]:
     return []
 
 
+def _check_sectors(rule: Classification, facts: dict[str, Fact]) -> list[str]:
+    problems = [f"needs names unknown fact {f!r}" for f in rule.needs if f not in facts]
+    sectors = set(facts["sector"].choice_ids()) if "sector" in facts else set()
+    problems += [f"sector {t.sector!r} is not a choice of the sector fact" for t in rule.sectors if t.sector not in sectors]
+    return problems
+
+
 def _check_area(programme: Programme, facts: dict[str, Fact]) -> list[str]:
     area = programme.area
     problems: list[str] = []
     if programme.level == "province" and area.province_code is None:
         if not (area.note and programme.unverified):
             problems.append("a provincial programme without a province code needs area.note and unverified")
+    if area.former_province and area.province_code is not None:
+        merged_into = find_province(area.former_province).places  # content/geo/former_provinces.yaml
+        if [p.code for p in merged_into] != [area.province_code]:
+            problems.append(f"area.former_province {area.former_province!r} has not merged into province "
+                            f"{area.province_code} (content/geo/former_provinces.yaml)")
     if area.confirm_fact is not None:
         fact = facts.get(area.confirm_fact)
         if fact is None:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
-from flows.eligibility.evaluate import Evaluation, Result
-from flows.eligibility.load import load_facts, load_programmes, programme_by_id, resolver
+from flows.eligibility.load import load_facts, programme_by_id, resolver
 from flows.eligibility.logic import Resolve
 from flows.eligibility.outcome import Outcome
 from flows.eligibility.schema import FORMS, All, AnyOf, Compare, Condition, Not, Programme, SameAs
-from flows.eligibility.size import SizeResult
 from flows.engine.content import render
+from flows.engine.law import Citation, format_citation, registry
 
 _BLANK_LINES = re.compile(r"\n\s*\n(\s*\n)+")
 OUTCOME_ORDER = (
@@ -30,12 +30,13 @@ def _form_labels(forms: tuple[str, ...] | None) -> list[str]:
     return [labels[f] for f in forms or ()]
 
 
-def node_view(cond: Condition, reference: str, resolve: Resolve) -> dict[str, Any]:
-    """A condition as plain data for the templates (labels from facts.yaml, references inherited)."""
+def node_view(cond: Condition, reference: tuple[Citation, ...], resolve: Resolve) -> dict[str, Any]:
+    """A condition as plain data for the templates (labels from facts.yaml, citations inherited)."""
     reference = cond.reference or reference
     view: dict[str, Any] = {
         "says": cond.says,
-        "reference": reference,
+        "hint": cond.hint,
+        "reference": format_citation(reference),
         "unverified": cond.unverified,
         "forms": _form_labels(cond.forms),
     }
@@ -73,7 +74,7 @@ def _items(cond: All | AnyOf | Not) -> tuple[Condition, ...]:
     return (cond.not_,)
 
 
-def describe(cond: Condition, reference: str, resolve: Resolve | None = None) -> str:
+def describe(cond: Condition, reference: tuple[Citation, ...], resolve: Resolve | None = None) -> str:
     """One condition in a line of plain Vietnamese."""
     node = node_view(cond, reference, resolve or resolver())
     return render("eligibility/condition.j2", node=node)
@@ -83,52 +84,30 @@ def programme_view(programme: Programme, resolve: Resolve) -> dict[str, Any]:
     """A programme as plain data for the templates."""
     return {
         "p": programme,
+        "text": registry().get(programme.text),
+        "reference": format_citation(programme.reference),
+        "references": [format_citation(c) for c in programme.references],
         "forms": _form_labels(programme.applies_to),
         "all_forms": set(programme.applies_to) == set(FORMS),
         "rule": node_view(programme.requires, programme.reference, resolve) if programme.requires else None,
     }
 
 
-def explain(programme_id: str) -> str:
-    """The rule of one programme in plain Vietnamese (who, where, when, conditions, benefits, sources)."""
+def status(programme: Programme, day: dt.date) -> str:
+    """Whether a programme runs on `day`: 'not_started', 'running' or 'ended'."""
+    if day < programme.valid.from_:
+        return "not_started"
+    return "ended" if programme.valid.to is not None and day > programme.valid.to else "running"
+
+
+def explain(programme_id: str, as_of: dt.date | None = None) -> str:
+    """The rule of one programme in plain Vietnamese (who, where, when, conditions, benefits, sources),
+    with its status and its texts' force as of `as_of` when given."""
     programme = programme_by_id(programme_id)
-    text = render("eligibility/explain.j2", **programme_view(programme, resolver()))
-    return _BLANK_LINES.sub("\n\n", text)
-
-
-def _result_view(result: Result, resolve: Resolve) -> dict[str, Any]:
-    programme = result.programme
-    facts = load_facts()
-    return {
-        **programme_view(programme, resolve),
-        "outcome": result.outcome.value,
-        "failing": [
-            {"text": describe(c, programme.reference, resolve), "reference": c.reference or programme.reference}
-            for c in result.failing
-        ],
-        "questions": [facts[f].question for f in result.unknown],
-    }
-
-
-def _size_view(size: SizeResult) -> dict[str, Any]:
-    return {
-        "rule": size.rule,
-        "applies": size.applies,
-        "known": size.known.label if size.known else None,
-        "possible": [c.label for c in size.possible],
-    }
-
-
-def render_result(evaluation: Evaluation) -> str:
-    """The whole evaluation in Vietnamese, grouped by outcome, each line with its reference."""
-    resolve = resolver(load_programmes())
-    groups = {o.value: [] for o in OUTCOME_ORDER}
-    for result in evaluation.results:
-        groups[result.outcome.value].append(_result_view(result, resolve))
-    text = render(
-        "eligibility/result.j2",
-        today=evaluation.today,
-        groups=[(name, items) for name, items in groups.items() if items],
-        size=_size_view(evaluation.size),
-    )
+    view = programme_view(programme, resolver())
+    if as_of is not None:
+        texts = dict.fromkeys(c.text for c in (*programme.reference, *programme.references))
+        view["as_of"] = {"day": as_of, "status": status(programme, as_of),
+                         "texts": [(registry().get(t), registry().get(t).in_force(as_of)) for t in texts]}
+    text = render("eligibility/explain.j2", **view)
     return _BLANK_LINES.sub("\n\n", text)

@@ -1,5 +1,8 @@
 """The support-eligibility conversation (menu and /hotro): one question at a time, the result, saved.
 
+The result is short (flows/eligibility/present.py); then «Xem chi tiết», «Đã kết thúc» and
+«Xác định quy mô» (which asks the size facts: sector, official members, revenue or total capital).
+
 Each question is the fact that settles the most undecided programmes (see next_fact); the flow
 stops as soon as no answer can change any outcome. Facts already known (flows/eligibility/known.py)
 are not asked. There is one question step per fact of content/facts.yaml, its input kind taken
@@ -16,7 +19,6 @@ from typing import Any
 
 from db.models.eligibility import EligibilityCheck
 from flows.eligibility.evaluate import Evaluation, evaluate
-from flows.eligibility.explain import render_result
 from flows.eligibility.kinds import kind_of, label, shown
 from flows.eligibility.known import (
     clean,
@@ -28,15 +30,18 @@ from flows.eligibility.known import (
 )
 from flows.eligibility.load import load_facts, load_programmes, resolver
 from flows.eligibility.outcome import Outcome
+from flows.eligibility.present import details, ended, size_text, summary
+from flows.eligibility.present import shown as shown_results
 from flows.eligibility.questions import settling_facts
-from flows.engine.content import load_yaml
 from flows.engine.context import Context
-from flows.engine.dsl import END, Ask, Command, Do, Flow, Show
+from flows.engine.dsl import Ask, Command, Do, Flow, Show
 from flows.engine.inputs import Choice, Option
-from flows.engine.messages import Button, Reply
+from flows.engine.law import format_citation
+from flows.engine.messages import Reply
 
 ASK, RECORD = "ask_", "record_"  # + fact id: the question step and the step recording its answer
 RERUN, RESTART = "rerun", "restart"
+DETAILS, ENDED, SIZE, MENU = "details", "ended", "size", "menu"
 
 
 class Step(StrEnum):
@@ -46,6 +51,9 @@ class Step(StrEnum):
     INTRO = "intro"
     CHOOSE = "choose"
     RESULT = "result"
+    MORE = "more"
+    SHOW_MORE = "show_more"
+    SIZE = "size"
 
 
 # ---- choosing, recording, concluding ---------------------------------------------------------
@@ -132,7 +140,7 @@ async def _record(fact_id: str, ctx: Context) -> str | None:
 
 
 def references(evaluation: Evaluation) -> dict[str, list[str]]:
-    """The references each result line cites, by programme id (and the size classification's)."""
+    """The citations each result line names, formatted, by programme id (and the size classification's)."""
     out: dict[str, list[str]] = {}
     for result in evaluation.results:
         p = result.programme
@@ -140,24 +148,72 @@ def references(evaluation: Evaluation) -> dict[str, list[str]]:
         if result.outcome is Outcome.ELIGIBLE:
             refs += [b.reference for b in p.benefits] + [p.apply.reference]
         refs += [c.reference or p.reference for c in result.failing]
-        out[p.id] = list(dict.fromkeys(refs))
-    out[evaluation.size.rule.id] = [evaluation.size.rule.reference]
+        out[p.id] = list(dict.fromkeys(format_citation(r) for r in refs))
+    out[evaluation.size.rule.id] = [format_citation(evaluation.size.rule.reference)]
     return out
+
+
+def _evaluation(ctx: Context) -> Evaluation:
+    return evaluate(for_evaluation(_stored(ctx), ctx.today), ctx.today)
 
 
 async def _result(ctx: Context) -> str:
     stored = _stored(ctx)
-    evaluation = evaluate(for_evaluation(stored, ctx.today), ctx.today)
-    ctx.replies.append(Reply(render_result(evaluation)))
+    evaluation = _evaluation(ctx)
+    ctx.replies.append(Reply(summary(evaluation)))
     outcomes = {r.programme.id: r.outcome.value for r in evaluation.results}
     ctx.session.add(EligibilityCheck(user_id=ctx.profile.id, checked_on=ctx.today, facts=stored,
                                      outcomes=outcomes, references=references(evaluation)))
     eligible = sorted(p for p, o in outcomes.items() if o == Outcome.ELIGIBLE)
     ctx.record("eligibility.checked", eligible=eligible, asked=len(ctx.answers.get("order", [])),
                skipped=len(ctx.answers.get("skipped", [])))
-    menu = Button("nav:menu", load_yaml("ui.yaml")["buttons"]["menu"])
-    ctx.say("eligibility/saved.j2", buttons=[menu], checked_on=ctx.today)
-    return END
+    ctx.answers["_first_more"] = True
+    ctx.state.history = []  # the questions are answered: no «Quay lại» into them from the result
+    return Step.MORE
+
+
+def _more_options(ctx: Any) -> list[Option]:
+    evaluation = _evaluation(ctx)
+    n_ended = sum(1 for r in shown_results(evaluation) if r.outcome is Outcome.ENDED)
+    options = [Option(DETAILS, label(DETAILS), ("chi tiet", "xem chi tiet"))]
+    if n_ended:
+        options.append(Option(ENDED, label(ENDED, n_ended), ("ket thuc", "da ket thuc")))
+    if evaluation.facts.get("form") != "to_hop_tac" and evaluation.size.decidable:
+        options.append(Option(SIZE, label(SIZE), ("quy mo", "xac dinh quy mo")))
+    return [*options, Option(MENU, label(MENU), ("menu",))]
+
+
+def _more_vars(ctx: Context) -> dict[str, Any]:
+    return {"checked_on": ctx.today, "first": ctx.answers.pop("_first_more", False)}
+
+
+async def _show_more(ctx: Context) -> str:
+    choice = ctx.answers.pop("more", None)
+    if choice == MENU:
+        return "flow:menu"
+    if choice == SIZE:
+        ctx.answers["_mode"] = SIZE
+        return Step.SIZE
+    evaluation = _evaluation(ctx)
+    texts = details(evaluation) if choice == DETAILS else ended(evaluation) if choice == ENDED else []
+    ctx.replies.extend(Reply(text) for text in texts)
+    return Step.MORE
+
+
+async def _size(ctx: Context) -> str:
+    """Ask the next fact the size class needs; when none is left, say the class and go back to «more»."""
+    evaluation = _evaluation(ctx)
+    skipped = ctx.answers.get("skipped", [])
+    missing = [f for f in evaluation.size.missing if f not in skipped]
+    if evaluation.size.decidable and missing:
+        return ASK + missing[0]
+    ctx.answers.pop("_mode", None)
+    ctx.replies.append(Reply(size_text(evaluation)))
+    return Step.MORE
+
+
+def _after_record(ctx: Any) -> str:
+    return Step.SIZE if ctx.answers.get("_mode") == SIZE else Step.CHOOSE
 
 
 async def _hotro(ctx: Context, _arg: str) -> str:
@@ -179,7 +235,7 @@ def _fact_steps() -> list[Ask | Do]:
         steps.append(Ask(ASK + fact.id, "eligibility/ask.j2", kind_of(fact), save_as=fact.id,
                          next=RECORD + fact.id, getter=functools.partial(_question_vars, fact.id),
                          help="eligibility/help.j2"))
-        steps.append(Do(RECORD + fact.id, functools.partial(_record, fact.id), next=Step.CHOOSE))
+        steps.append(Do(RECORD + fact.id, functools.partial(_record, fact.id), next=_after_record))
     return steps
 
 
@@ -194,6 +250,10 @@ eligibility = Flow(
         Show(Step.INTRO, "eligibility/intro.j2", getter=_intro_vars),
         Do(Step.CHOOSE, _choose),
         Do(Step.RESULT, _result),
+        Ask(Step.MORE, "eligibility/more.j2", Choice(_more_options), save_as="more", optional=False,
+            next=Step.SHOW_MORE, getter=_more_vars),
+        Do(Step.SHOW_MORE, _show_more),
+        Do(Step.SIZE, _size),
         *_fact_steps(),
     ],
     commands=[Command("hotro", _hotro)],

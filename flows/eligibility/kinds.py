@@ -23,9 +23,9 @@ MAX_COUNT = 1_000_000  # members: a bound far above any cooperative
 _ALIASES = {"form": ("registry/forms.yaml", "forms"), "sector": ("registry/sectors.yaml", "sectors")}
 
 
-def label(name: str) -> str:
-    """A button label of this flow from content/templates/eligibility/label.j2."""
-    return render("eligibility/label.j2", name=name)
+def label(name: str, count: int | None = None) -> str:
+    """A button label of this flow from content/templates/eligibility/label.j2 (with a count, if given)."""
+    return render("eligibility/label.j2", name=name, count=count)
 
 
 _UNSURE_WORDS = {"chua ro", "khong ro", "khong biet", "chua biet", "khong chac", "chua chac", "ko biet", "k biet"}

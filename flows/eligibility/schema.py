@@ -1,4 +1,7 @@
-"""The shapes of content/facts.yaml and content/programmes/*.yaml, validated with pydantic at load."""
+"""The shapes of content/facts.yaml and content/programmes/*.yaml, validated with pydantic at load.
+
+Legal references are citations of content/law/texts.yaml (flows/engine/law.py).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 from vietnam_provinces import Province
+
+from flows.engine.law import Citations, registry
 
 Form = Literal["to_hop_tac", "hop_tac_xa", "lien_hiep"]
 FORMS: tuple[Form, ...] = ("to_hop_tac", "hop_tac_xa", "lien_hiep")
@@ -73,7 +78,8 @@ class FactsFile(_Model):
 
 class _Node(_Model):
     says: str | None = None  # a plain-Vietnamese wording that replaces the generated one
-    reference: str | None = None  # the legal reference of this condition (else the programme's)
+    hint: str | None = None  # the nearest way to meet the condition, said when it fails
+    reference: Citations | None = None  # the legal citations of this condition (else the programme's)
     unverified: bool = False  # the wording of the source is uncertain: hedge it to the user
     forms: tuple[Form, ...] | None = None  # the condition binds only these forms (others pass it)
 
@@ -162,15 +168,6 @@ for _model in (All, AnyOf, Not):
 # ---- programmes --------------------------------------------------------------------------
 
 
-class Document(_Model):
-    """The issuing document: kind and number (None when unknown), date, issuer."""
-
-    title: str
-    number: str | None = None
-    date: dt.date | None = None
-    issuer: str
-
-
 class Validity(_Model):
     """The period a programme runs; `to` None means no end date is set."""
 
@@ -209,10 +206,10 @@ class Area(_Model):
 
 
 class Line(_Model):
-    """A sentence shown to the user with the reference it comes from."""
+    """A sentence shown to the user with the citations it comes from."""
 
     text: str
-    reference: str
+    reference: Citations
 
 
 class Apply(_Model):
@@ -220,27 +217,40 @@ class Apply(_Model):
 
     how: str
     where: str
-    reference: str
+    reference: Citations
 
 
-class Programme(_Model):
+class _Rule(_Model):
+    """What programmes and classifications share: the issuing text (a registry id) and sources."""
+
+    id: str = Field(pattern=SLUG)
+    name: str
+    text: str  # the issuing legal text: an id of content/law/texts.yaml
+    valid: Validity
+    reference: Citations
+    references: Citations = Field(min_length=1)  # the sources listed under "Nguồn"
+    web_sources: tuple[str, ...] = ()  # secondary pages read (not legal texts)
+    last_checked: dt.date
+    unverified: tuple[str, ...] = ()
+
+    @field_validator("text")
+    @classmethod
+    def _registered(cls, text: str) -> str:
+        if registry().get(text) is None:
+            raise ValueError(f"text {text!r} is not in content/law/texts.yaml")
+        return text
+
+
+class Programme(_Rule):
     """A support programme: who, where, when, on which conditions, for what."""
 
     kind: Literal["programme"] = "programme"
-    id: str = Field(pattern=SLUG)
-    name: str
     level: Literal["national", "province"]
-    document: Document
-    valid: Validity
     area: Area = Area()
     applies_to: tuple[Form, ...] = Field(min_length=1)
     requires: Condition | None = None
-    reference: str
     benefits: tuple[Line, ...] = ()
     apply: Apply
-    references: tuple[str, ...]
-    last_checked: dt.date
-    unverified: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _area_fits_level(self) -> Programme:
@@ -257,20 +267,26 @@ class SizeClass(_Model):
     requires: Condition | None = None
 
 
-class Classification(_Model):
-    """An informative classification (the size classes of Điều 5 NĐ 113/2024)."""
+class SectorTable(_Model):
+    """The size classes of one sector; no classes means the sector's thresholds are not verified."""
+
+    sector: str = Field(pattern=SNAKE)  # a choice id of the `sector` fact
+    label: str
+    reference: Citations
+    classes: tuple[SizeClass, ...] = ()
+    unverified: tuple[str, ...] = ()
+
+
+class Classification(_Rule):
+    """An informative classification (the size classes of Luật Điều 16, NĐ 113/2024 Điều 5), per sector."""
 
     kind: Literal["classification"]
-    id: str = Field(pattern=SLUG)
-    name: str
-    document: Document
-    valid: Validity
-    applies_when: Condition
-    reference: str
-    classes: tuple[SizeClass, ...] = Field(min_length=1)
-    references: tuple[str, ...]
-    last_checked: dt.date
-    unverified: tuple[str, ...] = ()
+    needs: tuple[str, ...] = Field(min_length=1)  # the facts that decide the class, asked on request
+    sectors: tuple[SectorTable, ...] = Field(min_length=1)
+
+    def table(self, sector: str | None) -> SectorTable | None:
+        """The size table of a sector (None when the sector is unknown or has none)."""
+        return next((t for t in self.sectors if t.sector == sector), None)
 
 
 RuleFile = Annotated[Programme | Classification, Field(discriminator="kind")]

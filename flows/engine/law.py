@@ -133,13 +133,23 @@ def format_article(article: str) -> str:
     return article
 
 
-def format_citation(citation: Citation | Iterable[Citation]) -> str:
-    """A citation (or several, joined by '; ') in Vietnamese: 'Nghị định 295/2026/NĐ-CP, Điều 12 khoản 1'."""
-    if not isinstance(citation, Citation):
-        return "; ".join(format_citation(c) for c in citation)
-    text = registry().get(citation.text)
-    label = text.label if text else citation.text
-    return f"{label}, {format_article(citation.article)}" if citation.article else label
+def format_citation(citation: Citation | dict | Iterable[Citation | dict] | None) -> str:
+    """A citation (or several: '; ' between texts) in Vietnamese: 'Nghị định 295/2026/NĐ-CP, Điều 12 khoản 1'."""
+    if citation is None:
+        return ""
+    if isinstance(citation, Citation | dict):
+        citation = (citation,)
+    articles: dict[str, list[str]] = {}  # one text named once: "Luật …, Điều 18 khoản 2, Điều 22 khoản 2"
+    for c in (Citation.model_validate(c) if isinstance(c, dict) else c for c in citation):
+        found = articles.setdefault(c.text, [])
+        if c.article and format_article(c.article) not in found:
+            found.append(format_article(c.article))
+    return "; ".join(", ".join([_label(t), *arts]) for t, arts in articles.items())
+
+
+def _label(text_id: str) -> str:
+    text = registry().get(text_id)
+    return text.label if text else text_id
 
 
 def cite(text: str, article: str | None = None, *, status: Status = "verified", old: bool = False) -> str:

@@ -10,6 +10,7 @@ from flows.eligibility import check_all, explain, load_facts, load_programmes
 from flows.eligibility.check import _check_rule
 from flows.eligibility.load import PROGRAMME_DIR, load_classifications, parse_rule_file
 from flows.eligibility.schema import Area, Compare, Programme, Validity
+from flows.engine.law import format_citation
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -21,6 +22,11 @@ def test_every_rule_file_validates_and_is_named_by_its_id(path):
 
 def test_the_rules_are_clean_today():
     assert check_all(TODAY) == []
+
+
+def test_the_rules_checked_as_of_the_eve_of_nd_113_report_it_is_not_yet_in_force():
+    problems = check_all(dt.date(2024, 10, 31))
+    assert any("Nghị định 113/2024/NĐ-CP" in p and "chưa có hiệu lực" in p for p in problems)
 
 
 def test_the_seed_programmes_are_all_there():
@@ -75,9 +81,22 @@ def test_a_choice_that_does_not_exist_is_reported():
     assert any("no choice 'xuat_sac'" in p for p in _problems(broken))
 
 
-def test_empty_references_are_reported():
-    broken = _rules()["ha-noi-qd4381"].model_copy(update={"references": ()})
-    assert any("references are empty" in p for p in _problems(broken))
+def test_empty_references_are_refused_at_load():
+    raw = _rules()["ha-noi-qd4381"].model_dump(by_alias=True) | {"references": []}
+    with pytest.raises(ValueError, match="references"):
+        Programme.model_validate(raw)
+
+
+def test_a_programme_text_missing_from_the_law_registry_is_refused_at_load():
+    raw = _rules()["ha-noi-qd4381"].model_dump(by_alias=True) | {"text": "qd-9999-2023-ha-noi"}
+    with pytest.raises(ValueError, match="texts.yaml"):
+        Programme.model_validate(raw)
+
+
+def test_a_former_province_that_did_not_merge_into_the_programme_province_is_reported():
+    tra_vinh = _rules()["tra-vinh-qd298"]
+    broken = tra_vinh.model_copy(update={"area": tra_vinh.area.model_copy(update={"province_code": 1})})
+    assert any("Trà Vinh" in p and "merged" in p for p in _problems(broken))
 
 
 def test_a_province_code_that_does_not_exist_is_refused_at_load():
@@ -94,7 +113,7 @@ def test_a_validity_that_ends_before_it_starts_is_refused_at_load():
 def test_every_programme_explains_itself_with_its_references(programme):
     text = explain(programme.id)
     assert programme.name in text
-    assert programme.reference in text
+    assert format_citation(programme.reference) in text
     assert "{{" not in text and "None" not in text
     for item in programme.unverified:
         assert item in text

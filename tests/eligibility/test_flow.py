@@ -37,6 +37,12 @@ async def _user_id(sessionmaker, external_id: str = "u1") -> int:
         return (await s.scalars(select(User.id).where(User.external_id == external_id))).one()
 
 
+def _result(chat: Chat) -> str:
+    """The short result: the message before «Bạn muốn xem thêm gì?»."""
+    index = max(i for i, r in enumerate(chat.replies) if r.text.startswith("<b>Kết quả xét hỗ trợ</b>"))
+    return chat.replies[index].text
+
+
 async def test_a_vinh_long_htx_whose_members_grew_two_years_is_eligible_and_tra_vinh_shows_ended(chat, sessionmaker):
     await _onboard(chat)
     start = len(chat.replies)
@@ -47,30 +53,32 @@ async def test_a_vinh_long_htx_whose_members_grew_two_years_is_eligible_and_tra_
     assert [b.id for b in chat.last.buttons][:3] == [
         "eligibility.ask_form|to_hop_tac", "eligibility.ask_form|hop_tac_xa", "eligibility.ask_form|lien_hiep"]
     await chat.send("hop tac xa")
-    assert "điểm a khoản 1 Điều 18" in chat.last_text
-    await chat.send("co")
-    assert "xử phạt vi phạm hành chính" in chat.last_text
+    assert "xử phạt vi phạm hành chính" in chat.last_text  # Luật Điều 18 kh.1 đ.a, asked once
     await chat.send("ko")
-    assert "Hiện nay HTX có bao nhiêu thành viên" in chat.last_text
+    assert "bản án hình sự" in chat.last_text
+    await chat.send("khong")
+    assert "Hiện nay tổ chức của bạn có bao nhiêu thành viên" in chat.last_text
     await chat.send("30 nguoi")
     assert "Cách đây 1 năm" in chat.last_text
     await chat.send("20")
     assert "Cách đây 2 năm" in chat.last_text
     await chat.send("12")
-    result = chat.replies[-2].text
-    eligible, _, rest = result.partition("<b>Đã kết thúc</b>")
-    assert "<b>Đủ điều kiện</b>" in eligible
-    assert "Hỗ trợ phát triển nguồn nhân lực" in eligible
-    assert "Hỗ trợ tối đa 100% học phí" in eligible
-    assert "Nghị định 113/2024/NĐ-CP, Điều 7 khoản 3" in eligible
-    assert "tỉnh Trà Vinh" not in eligible  # an ended programme is never eligible
-    assert "tỉnh Trà Vinh" in rest and "Đã kết thúc ngày 31/12/2025" in rest
-    assert "tính đến ngày 22/11/2026" in result
+    result = _result(chat)
+    assert "Hỗ trợ phát triển nguồn nhân lực (đào tạo, bồi dưỡng)</b>: đủ điều kiện" in result
+    assert "Nghị định 113/2024/NĐ-CP, Điều 7 khoản 3" in result
+    assert "Trà Vinh" not in result and "2 chương trình đã kết thúc" in result  # collapsed
+    assert "tính đến ngày 22/11/2026; Vĩnh Long và cả nước" in result
     assert "Mình đã lưu kết quả ngày 22/11/2026" in chat.last_text
+    assert [b.label for b in chat.last.buttons] == [
+        "🔎 Xem chi tiết", "📁 Đã kết thúc (2)", "📏 Xác định quy mô", "🏠 Menu chính"]
+    await chat.tap("details")
+    assert chat.said("Hỗ trợ tối đa 100% học phí", last=4)
+    await chat.tap("ended")
+    assert chat.said("tỉnh Trà Vinh: kết thúc ngày 31/12/2025", last=2)
     assert PROVINCE_Q not in _asked(chat)[sum(len(r.text) for r in chat.replies[:start]):]
     (check,) = await _checks(sessionmaker)
     assert check.checked_on == dt.date(2026, 11, 22)
-    assert check.facts == {"province_code": 86, "form": "hop_tac_xa", "meets_law_18_1a": True,
+    assert check.facts == {"province_code": 86, "form": "hop_tac_xa", "criminal_sentence": False,
                            "prohibited_act_penalty": False, "members_now": 30, "members_1y_ago": 20,
                            "members_2y_ago": 12}
     assert check.outcomes["nd113-dao-tao"] == "eligible"
@@ -82,34 +90,69 @@ async def test_a_vinh_long_htx_whose_members_grew_two_years_is_eligible_and_tra_
     assert {"eligibility.started", "eligibility.checked"} <= actions
 
 
-async def test_an_unregistered_to_hop_tac_is_told_why_it_is_not_eligible(chat, sessionmaker):
+async def test_the_size_class_is_asked_on_request_on_official_members(chat):
+    await _onboard(chat)
+    await chat.send("/hotro")
+    for text in ("hop tac xa", "khong", "khong", "400", "300", "200"):
+        await chat.send(text)
+    await chat.tap("size")
+    assert "Lĩnh vực hoạt động chính" in chat.last_text
+    await chat.tap("nong_nghiep")
+    assert "thành viên chính thức" in chat.last_text  # not all 400 members
+    await chat.send("120")
+    assert "doanh thu" in chat.last_text
+    await chat.send("12 ty")
+    assert chat.said("Quy mô hợp tác xã (lĩnh vực nông nghiệp, lâm nghiệp, thủy sản, diêm nghiệp): <b>Nhỏ</b>", last=2)
+    assert "Nghị định 113/2024/NĐ-CP, Điều 5" in chat.replies[-2].text
+    assert "📏 Xác định quy mô" not in [b.label for b in chat.last.buttons]  # decided
+    await chat.tap("menu")
+    assert "Menu chính" in chat.last_text
+
+
+async def test_an_unregistered_to_hop_tac_is_told_why_it_is_not_eligible_and_how_to_register(chat, sessionmaker):
     await chat.send("/hotro")
     await chat.send("to hop tac")
     assert "giấy chứng nhận đăng ký" in chat.last_text
     await chat.send("chua")
-    result = chat.replies[-2].text
-    not_eligible = result.partition("<b>Chưa đủ điều kiện</b>")[2].partition("<b>Đã kết thúc</b>")[0]
-    assert "Chưa đáp ứng: đối với tổ hợp tác: tổ hợp tác phải có giấy chứng nhận đăng ký tổ hợp tác" in not_eligible
-    assert "Luật Hợp tác xã 2023, điểm a khoản 2 Điều 18" in not_eligible
-    assert "<b>Đủ điều kiện</b>" not in result
+    result = _result(chat)
+    assert "chưa đủ điều kiện" in result and "đủ điều kiện." not in result.replace("chưa đủ điều kiện", "")
+    assert "Chưa đáp ứng: có giấy chứng nhận đăng ký tổ hợp tác" in result
+    assert "Luật Hợp tác xã 2023, Điều 18 khoản 2" in result
+    assert "Đăng ký tổ hợp tác tại cơ quan đăng ký kinh doanh cấp xã" in result  # the nearest way
+    assert "📏 Xác định quy mô" not in [b.label for b in chat.last.buttons]  # no size class for a THT
     (check,) = await _checks(sessionmaker)
     assert check.outcomes["nd113-tieu-chi-ho-tro"] == "not_eligible"
+
+
+async def test_a_registered_to_hop_tac_is_also_asked_the_growth_criteria(chat, sessionmaker):
+    await chat.send("/hotro")
+    await chat.send("to hop tac")
+    await chat.send("co")
+    assert "xử phạt" in chat.last_text  # a certificate alone is not enough (Luật Điều 18 kh.2)
+    await chat.send("khong")
+    assert "bản án hình sự" not in chat.last_text  # asked of HTX and liên hiệp only
+    assert "Hiện nay tổ chức của bạn có bao nhiêu thành viên" in chat.last_text
+    for text in ("5", "5", "2", "co", "01/01/2015"):
+        await chat.send(text)
+    assert "Chưa đạt tiêu chí nào trong 3 tiêu chí" in _result(chat)
+    assert "(hiện: 2%)" in _result(chat)  # the nearest: ≥ 5 % trained
 
 
 async def test_skipped_questions_leave_programmes_possibly_eligible_with_what_would_settle_them(chat, sessionmaker):
     await chat.send("/hotro")
     await chat.send("htx")
-    await chat.tap("unsure")  # "chưa rõ" on Điều 18
-    assert "xử phạt" in chat.last_text
+    await chat.tap("unsure")  # "chưa rõ" on the penalty
+    assert "bản án hình sự" in chat.last_text
     for _ in range(20):
         if not chat.last.buttons or not any(b.id.endswith("|_skip") for b in chat.last.buttons):
             break
         await chat.send("bo qua")
-    result = chat.replies[-2].text
-    assert "<b>Có thể đủ điều kiện, cần thêm thông tin</b>" in result
-    assert "Cần biết thêm:" in result
-    assert "điểm a khoản 1 Điều 18" in result  # the question that would settle it
-    assert "<b>Đủ điều kiện</b>" not in result
+    result = _result(chat)
+    assert "có thể đủ điều kiện; còn thiếu:" in result
+    assert "đủ điều kiện." not in result
+    await chat.tap("details")
+    assert chat.said("Để biết chắc, cần trả lời:", last=3)
+    assert chat.said("xử phạt vi phạm hành chính", last=3)  # the question that would settle it
     (check,) = await _checks(sessionmaker)
     assert check.facts == {"form": "hop_tac_xa"}
     assert check.outcomes["nd113-dao-tao"] == "possibly"
@@ -126,7 +169,7 @@ async def test_the_province_from_the_profile_is_not_asked_again_while_a_provinci
     chat = Chat(Engine(sessionmaker, all_flows(), clock=day), user="vinh-long")
     await _onboard(chat, province="tra vinh")  # a former province: the profile keeps Vĩnh Long
     await chat.send("/hotro")
-    answers = {"loại hình": "hop tac xa", "Điều 18": "co", "xử phạt": "khong", "Hiện nay": "30",
+    answers = {"loại hình": "hop tac xa", "bản án": "khong", "xử phạt": "khong", "Hiện nay": "30",
                "1 năm": "20", "2 năm": "10", "Trà Vinh cũ": "co", "hoạt động đúng quy định": "co",
                "đúng tỷ lệ": "co", "thí điểm": "khong"}
     for _ in range(15):
@@ -136,22 +179,22 @@ async def test_the_province_from_the_profile_is_not_asked_again_while_a_provinci
         if key is None:
             break
         await chat.send(answers.pop(key))
-    result = chat.replies[-2].text
-    eligible = result.partition("<b>Đủ điều kiện</b>")[2].partition("<b>Có thể")[0].partition("<b>Chưa")[0]
-    assert "tỉnh Trà Vinh" in eligible  # in force on 01/10/2025, in the former Trà Vinh area
-    assert "Đề án lựa chọn, hoàn thiện, nhân rộng mô hình hợp tác xã kiểu mới" not in eligible
+    result = _result(chat)
+    assert "tỉnh Trà Vinh</b>: đủ điều kiện" in result  # in force on 01/10/2025, in the former Trà Vinh area
+    assert "Trà Vinh cũ (trước 01/07/2025): chưa xác minh được còn áp dụng cho địa bàn cũ" in result
+    assert "Đề án lựa chọn, hoàn thiện, nhân rộng mô hình hợp tác xã kiểu mới hiệu quả</b>: đủ điều kiện" not in result
 
 
 async def test_rerun_with_saved_facts_after_the_programme_ended_and_start_over(sessionmaker):
     before = Chat(Engine(sessionmaker, all_flows(), clock=fixed_clock("2025-10-01")))
     await before.send("/hotro")
-    for text in ("hop tac xa", "vinh long", "co", "khong", "30", "20", "10", "co"):
+    for text in ("hop tac xa", "vinh long", "khong", "khong", "30", "20", "10", "co"):
         await before.send(text)
     for _ in range(5):  # the QĐ 167 questions: not needed here
         if not any(b.id.endswith("|_skip") for b in before.last.buttons):
             break
         await before.tap("_skip")
-    assert "tỉnh Trà Vinh" in before.replies[-2].text.partition("<b>Đủ điều kiện</b>")[2].partition("<b>Có thể")[0]
+    assert "tỉnh Trà Vinh</b>: đủ điều kiện" in _result(before)
 
     later = Chat(Engine(sessionmaker, all_flows(), clock=fixed_clock("2026-11-22")))
     await later.send("/hotro")
@@ -159,11 +202,11 @@ async def test_rerun_with_saved_facts_after_the_programme_ended_and_start_over(s
     assert "3 chương trình đủ điều kiện" in later.last_text
     await later.tap("rerun")
     assert later.said("lần kiểm tra trước")
-    result = later.replies[-2].text
+    result = _result(later)
     assert "tính đến ngày 22/11/2026" in result
-    ended = result.partition("<b>Đã kết thúc</b>")[2]
-    assert "tỉnh Trà Vinh" in ended and "31/12/2025" in ended
-    assert "Hỗ trợ phát triển nguồn nhân lực" in result.partition("<b>Đã kết thúc</b>")[0]
+    assert "Hỗ trợ phát triển nguồn nhân lực (đào tạo, bồi dưỡng)</b>: đủ điều kiện" in result
+    await later.tap("ended")
+    assert later.said("tỉnh Trà Vinh: kết thúc ngày 31/12/2025", last=2)
     checks = await _checks(sessionmaker)
     assert [c.checked_on for c in checks] == [dt.date(2025, 10, 1), dt.date(2026, 11, 22)]
     assert checks[1].outcomes["tra-vinh-qd298"] == "ended"
@@ -194,10 +237,9 @@ async def test_facts_of_the_linked_cooperative_and_its_reports_are_not_asked(cha
     assert "Số thành viên hiện nay: 31" in intro and "báo cáo tháng" in intro
     assert "Loại hình tổ chức: Hợp tác xã" in intro
     assert "trụ sở: Vĩnh Long" in intro  # the cooperative's seat wins over the user's province
-    await chat.send("co")
     await chat.send("khong")
-    result = chat.replies[-2].text
-    assert "Hỗ trợ phát triển nguồn nhân lực" in result.partition("<b>Đã kết thúc</b>")[0]
+    await chat.send("khong")
+    assert "Hỗ trợ phát triển nguồn nhân lực (đào tạo, bồi dưỡng)</b>: đủ điều kiện" in _result(chat)
     asked = _asked(chat)
     assert FORM_Q not in asked and "bao nhiêu thành viên" not in asked
     (check,) = await _checks(sessionmaker)
@@ -220,7 +262,7 @@ async def test_the_founding_plan_tells_the_form(chat, sessionmaker):
 
 async def test_a_founding_year_split_by_the_36_month_cutoff_asks_for_the_day(chat):
     await chat.send("/hotro")
-    for text in ("hop tac xa", "co", "khong", "10", "10", "khong", "khong", "khong"):
+    for text in ("hop tac xa", "khong", "khong", "10", "10", "khong", "khong", "khong"):
         await chat.send(text)
     assert "phần trăm" in chat.last_text
     await chat.send("150")
@@ -233,8 +275,7 @@ async def test_a_founding_year_split_by_the_36_month_cutoff_asks_for_the_day(cha
     await chat.send("15/12/2023")
     assert "khó khăn" in chat.last_text
     await chat.send("co")
-    result = chat.replies[-2].text
-    assert "Hỗ trợ phát triển nguồn nhân lực" in result.partition("<b>Đã kết thúc</b>")[0]
+    assert "Hỗ trợ phát triển nguồn nhân lực (đào tạo, bồi dưỡng)</b>: đủ điều kiện" in _result(chat)
 
 
 async def test_back_stale_buttons_and_wrong_numbers_get_clear_replies(chat):
@@ -244,11 +285,11 @@ async def test_back_stale_buttons_and_wrong_numbers_get_clear_replies(chat):
     await chat.tap("_back")
     assert FORM_Q in chat.last_text
     await chat.send("lien hiep htx")
-    assert "điểm a khoản 1 Điều 18" in chat.last_text
-    await chat.send("co")
-    await chat.press_raw(old_question.buttons[0].id)  # "Có" of a question already answered
-    assert chat.said("không còn dùng được", last=2)
     assert "xử phạt" in chat.last_text
+    await chat.send("khong")
+    await chat.press_raw(old_question.buttons[0].id)  # a button of a question already answered
+    assert chat.said("không còn dùng được", last=2)
+    assert "bản án hình sự" in chat.last_text
     await chat.send("khong")
     await chat.send("muoi")
     assert chat.said("số nguyên")
@@ -257,20 +298,20 @@ async def test_back_stale_buttons_and_wrong_numbers_get_clear_replies(chat):
     assert "bao nhiêu thành viên" in chat.last_text
 
 
-async def test_a_long_result_splits_into_telegram_sized_readable_pieces(chat):
+async def test_every_reply_of_a_check_with_everything_skipped_fits_a_phone(chat):
     await chat.send("/hotro")
     await chat.send("htx")
     for _ in range(20):
         if not any(b.id.endswith("|_skip") for b in chat.last.buttons):
             break
         await chat.tap("_skip")
-    result = chat.replies[-2].text
-    assert len(result) > 4096
-    pieces = split_html(result, 4096)
-    assert len(pieces) > 1
-    for piece in pieces:
-        assert len(piece) <= 4096
-        assert piece.count("<b>") == piece.count("</b>") and piece.count("<i>") == piece.count("</i>")
+    await chat.tap("details")
+    await chat.tap("ended")
+    texts = [r.text for r in chat.replies]
+    assert max(len(t) for t in texts) < 1200
+    for text in texts:
+        for piece in split_html(text, 4096):
+            assert piece.count("<b>") == piece.count("</b>") and piece.count("<i>") == piece.count("</i>")
 
 
 async def test_a_head_of_two_cooperatives_picks_which_one_is_checked(chat, sessionmaker):

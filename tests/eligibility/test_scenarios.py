@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.eligibility import evaluate, render_result, size_class
+from flows.eligibility import evaluate, size_class, summary
 from flows.eligibility.explain import describe
 
 CASES = Path(__file__).parent / "cases"
@@ -43,4 +43,4 @@ def test_case(case):
         size = size_class(case["facts"], case["date"])
         assert [c.id for c in size.possible] == case["size_possible"]
         assert size.known is None
-    assert render_result(evaluation)  # every case also renders
+    assert summary(evaluation)  # every case also renders
