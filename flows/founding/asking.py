@@ -3,7 +3,9 @@
 The questions come from content/founding/questions.yaml in the order `next_question` gives;
 a skipped question is not asked again; after each answer the checks that can now be made are
 shown with their sources; too few members offer a smaller form or a new number; the
-profile's place is reused (and the user told so).
+profile's place is reused (and the user told so); a new form renames the proposed name ("Hợp tác
+xã Đồng Tâm" becomes "Tổ hợp tác Đồng Tâm") and its checks run again; whether a foreign investor
+joins is asked once (among the member kinds of an HTX, on its own for a liên hiệp).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from flows.engine.messages import Reply
 from flows.engine.places import Commune, Province
 from flows.founding.finding import Finding, render_findings
 from flows.founding.forms import FORMS, Question, next_question, questions, render_forms_comparison
+from flows.founding.names import name_parts
 from flows.founding.plan import place_of
 from flows.founding.progress import MEMBERS_OF, SKIPPED
 from flows.founding.rules import check
@@ -53,6 +56,8 @@ class Step(StrEnum):
     EDIT = "edit"
     DRAFTS = "drafts"
     NEW = "new"
+    DETAILS = "details"
+    DETAIL = "detail"
 
 
 if not set(_QUESTIONS) <= set(Step):  # a question added to questions.yaml needs its step id here
@@ -65,13 +70,24 @@ if not set(_QUESTIONS) <= set(Step):  # a question added to questions.yaml needs
 def _options(q: Question) -> list[Option]:
     aliases = {f.id: f.name_aliases for f in FORMS.values()} if q.save_as == "form" else {}
     aliases.update(WORDS["form_aliases"] if q.save_as == "form" else {})
-    return [Option(c.id, c.label, tuple(aliases.get(c.id, ()))) for c in q.choices]
+    return [Option(c.id, c.label, (*c.aliases, *aliases.get(c.id, ()))) for c in q.choices]
+
+
+def _options_for(q: Question):
+    """The question's options for the answers so far (a choice may be for some forms only)."""
+    options = _options(q)
+
+    def offered(ctx: Context) -> list[Option]:
+        ids = {c.id for c in q.choices_for(ctx.answers)}
+        return [o for o in options if o.id in ids]
+
+    return offered if any(c.only_forms for c in q.choices) else options
 
 
 def _input(q: Question) -> Kind:
     kinds = {
-        "choice": lambda: Choice(_options(q)),
-        "multi_choice": lambda: MultiChoice(_options(q)),
+        "choice": lambda: Choice(_options_for(q)),
+        "multi_choice": lambda: MultiChoice(_options_for(q)),
         "yes_no": YesNo,
         "whole_number": lambda: WholeNumber(min=q.min or 0, max=q.max or 10**9),
         "money": lambda: Money(min=q.min or 0, max=q.max or 10**13),
@@ -95,7 +111,8 @@ def _say_findings(ctx: Context, findings: list[Finding]) -> None:
 
 
 def _derive(answers: dict[str, Any], q: Question) -> None:
-    """Answers that follow from the one just given: the province's name, a commune of another province, foreign kinds."""
+    """Answers that follow from the one just given: the province's name, a commune of another province,
+    a foreign investor among an HTX's member kinds."""
     if q.save_as == "province_code":
         code = answers.get("province_code")
         if code is None:
@@ -111,8 +128,20 @@ def _derive(answers: dict[str, Any], q: Question) -> None:
     if q.save_as == "form" and answers.get(MEMBERS_OF, _member_unit(answers["form"])) != _member_unit(answers["form"]):
         answers.pop("members", None)  # people then, cooperatives now (or the other way): ask again
         answers.pop(MEMBERS_OF)
-    if q.save_as == "member_kinds" and "nha_dau_tu_nuoc_ngoai" in (answers.get("member_kinds") or ()):
-        answers.setdefault("has_foreign", True)
+    if q.save_as == "member_kinds" and answers.get("form") == "hop_tac_xa" and answers.get("member_kinds") is not None:
+        answers["has_foreign"] = "nha_dau_tu_nuoc_ngoai" in answers["member_kinds"]
+
+
+def _rename(ctx: Context) -> None:
+    """After a new form: a name that begins with another form ("Hợp tác xã Đồng Tâm" for a tổ hợp
+    tác) is given the new form's prefix, and the user is told."""
+    form = FORMS.get(ctx.answers.get("form") or "")
+    name, found, matched = name_parts(str(ctx.answers.get("name") or ""))
+    if form is None or found is None or found.id == form.id:
+        return
+    rest = name.split(" ")[len(matched.split()) :]
+    ctx.answers["name"] = " ".join([form.name_prefix, *rest])
+    ctx.say("founding/flow/name_updated.j2", name=ctx.answers["name"])
 
 
 def _member_unit(form: str | None) -> str:
@@ -139,6 +168,8 @@ async def after_answer(ctx: Context) -> str:
     answers[SKIPPED] = sorted(skipped)
     seen = {_finding_key(f) for f in check({k: v for k, v in answers.items() if k != q.save_as})}
     _derive(answers, q)
+    if q.save_as == "form":
+        _rename(ctx)
     new = [f for f in check(answers) if _finding_key(f) not in seen and f.code != "form_undecided"]
     block = _members_block(new) if q.save_as == "members" else None
     _say_findings(ctx, [f for f in new if f is not block])
@@ -197,6 +228,7 @@ async def after_block(ctx: Context) -> str:
     if choice.startswith("form:") and choice[5:] in FORMS:
         ctx.record("founding.form_chosen", form=choice[5:], instead_of=ctx.answers.get("form"))
         ctx.answers["form"] = choice[5:]
+        _rename(ctx)
         _say_findings(ctx, [f for f in check(ctx.answers) if f.severity != "info"])
     return _advance(ctx)
 

@@ -1,8 +1,11 @@
-"""Word (.docx) drafts for the founders: member list, founding resolution, charter skeleton (or contract).
+"""Word (.docx) drafts for the founders: member list, application, resolution and charter skeleton
+(HTX, liên hiệp) or application, cooperation contract and authorisation (tổ hợp tác).
 
 Texts come from content/drafts/founding.yaml; every draft is marked as a draft to check with the
-registration office. The charter skeleton lists the items of Luật Hợp tác xã 2023 Điều 40 that
-are sourced; the resolution names the filer (Nghị định 92/2024/NĐ-CP Điều 11).
+registration office, and prints the name as written properly (flows/founding/writing.py). The
+resolution holds what the official members decide (Luật Hợp tác xã 2023, Điều 39 khoản 3–5) and
+names the filer (Nghị định 295/2026/NĐ-CP, Điều 12 khoản 1); the tổ hợp tác's papers follow
+Nghị định 295/2026/NĐ-CP, Điều 59 khoản 1.
 """
 
 from __future__ import annotations
@@ -19,15 +22,24 @@ from flows.engine.content import load_yaml
 from flows.engine.formatting import number, vnd
 from flows.engine.messages import Document
 from flows.engine.text import fold
+from flows.founding.finding import citations, source
 from flows.founding.forms import FORMS, sectors
-from flows.founding.names import clean_name
+from flows.founding.names import clean_name, proper_name
 from flows.founding.plan import place_of
+from flows.founding.rules import places
 
 _RED = RGBColor(0xC0, 0x00, 0x00)
 
 
+KINDS = {
+    "to_hop_tac": ("members", "application", "contract", "authorisation"),
+    "hop_tac_xa": ("members", "application", "resolution", "charter"),
+    "lien_hiep": ("members", "application", "resolution", "charter"),
+}
+
+
 def drafts(answers: dict[str, Any], founders: list[dict[str, Any]] | None = None) -> list[Document]:
-    """The drafts for the form: member list, then resolution and charter (HTX, liên hiệp) or contract (tổ hợp tác).
+    """The drafts for the form (see KINDS), in the order a group fills them in.
 
     `founders` rows may carry: name, kind (chinh_thuc | lien_ket_gop_von), id_number, address,
     contribution (VND int), representative (bool), filer (bool); missing rows stay blank to fill in.
@@ -38,8 +50,7 @@ def drafts(answers: dict[str, Any], founders: list[dict[str, Any]] | None = None
     text = load_yaml("drafts/founding.yaml")
     rows = [{k: _clean(v) for k, v in row.items()} for row in (founders or [])]
     values = _values(answers, rows, text)
-    kinds = ("members", "contract") if form.id == "to_hop_tac" else ("members", "resolution", "charter")
-    return [_build(kind, form.id, values, rows, text) for kind in kinds]
+    return [_build(kind, form.id, values, rows, text) for kind in KINDS[form.id]]
 
 
 def _clean(value: Any) -> Any:
@@ -56,8 +67,9 @@ def _values(answers: dict[str, Any], rows: list[dict[str, Any]], text: dict[str,
         return ", ".join(r["name"] for r in rows if r.get(flag) and r.get("name")) or blank
 
     return {
-        "name": clean_name(str(answers.get("name") or "")) or text["unnamed"],
+        "name": proper_name(str(answers.get("name") or ""), form, places(answers)) or text["unnamed"],
         "form_label": form.label,
+        "form_noun": form.label.lower(),
         "place": place_of(answers) or blank,
         "sector": sector["label"] if sector else blank,
         "capital": vnd(capital) if capital else blank,
@@ -82,29 +94,31 @@ def _build(
     _marking(doc, text["marking"])
     for line in text["motto"]:
         _centered(doc, line, bold=True)
-    title = spec.get(f"title_{form_id}", spec["title"])
+    own = spec.get("for_forms", {}).get(form_id, {})
+    title = own.get("title", spec["title"])
     _centered(doc, title, bold=True, size=15)
     _centered(doc, spec["subtitle"].format_map(values), bold=True)
-    reference = spec.get(f"reference_{form_id}", spec.get("reference"))
-    if reference:
-        _centered(doc, reference, italic=True)
+    _centered(doc, _based_on(text, own.get("reference", spec["reference"])), italic=True)
     if "opening" in spec:
         doc.add_paragraph(_fill(spec["opening"], values))
     if kind == "members":
         _members_table(doc, spec, form_id, rows)
     for section in spec.get("sections", ()):
+        if form_id not in section.get("forms", (form_id,)):
+            continue
         doc.add_paragraph().add_run(section["heading"]).bold = True
         for body in section["body"]:
             doc.add_paragraph(_fill(body, values))
         if section.get("hedged"):
             doc.add_paragraph().add_run(text["hedge"]).italic = True
         if section.get("reference"):
-            doc.add_paragraph().add_run(section["reference"]).italic = True
+            doc.add_paragraph().add_run(_based_on(text, section["reference"])).italic = True
     for line in spec.get("signature", ()):
         paragraph = doc.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         paragraph.add_run(line).bold = not line.startswith("(")
-    doc.add_paragraph().add_run(_fill(text["note"], values)).italic = True
+    note = text["note"]["text"].format_map(values | {"forms_source": source(citations(text["note"]["reference"]))})
+    doc.add_paragraph().add_run(" ".join(note.split())).italic = True
     doc.core_properties.title = f"{title} — {values['name']}"
     doc.core_properties.comments = text["marking"]
     buffer = io.BytesIO()
@@ -138,6 +152,10 @@ def _members_table(doc: Any, spec: dict[str, Any], form_id: str, rows: list[dict
             cell.text = value
     if total:
         doc.add_paragraph(spec["total"].format(total=number(total)))
+
+
+def _based_on(text: dict[str, Any], reference: Any) -> str:
+    return text["based_on"].format(citations=source(citations(reference)))
 
 
 def _fill(template: str, values: dict[str, str]) -> str:

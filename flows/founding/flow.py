@@ -1,8 +1,10 @@
 """The founding guide's conversation (issue 3): from "we want an HTX" to a saved plan, ticked steps and drafts.
 
 The questions and their checks are flows/founding/asking.py; here the plan is saved per user
-(flows/founding/progress.py) and shown again by /tiendo or the menu, where steps are ticked,
-answers changed (the plan is recomputed and saved) and .docx drafts downloaded.
+(flows/founding/progress.py) and shown as a summary that fits a phone; /tiendo or the menu show
+its progress, where steps are ticked, each step, the filing facts and the warnings are read one at
+a time ("Xem chi tiết"), answers changed (the plan is recomputed and saved) and .docx drafts
+downloaded.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from flows.engine.context import Context
 from flows.engine.dsl import Ask, Command, Do, Flow, Show
 from flows.engine.inputs import Choice, Option
+from flows.engine.messages import Reply
 from flows.founding.asking import (
     ASKS,
     WORDS,
@@ -25,9 +28,18 @@ from flows.founding.asking import (
     block_vars,
     comparison_vars,
 )
-from flows.founding.drafts import drafts
+from flows.founding.drafts import KINDS, drafts
 from flows.founding.forms import FORMS, questions
-from flows.founding.plan import Plan, build_plan, render_plan, render_progress
+from flows.founding.plan import (
+    Plan,
+    build_plan,
+    render_plan,
+    render_progress,
+    render_step,
+    render_time,
+    render_warnings,
+    render_where,
+)
 from flows.founding.progress import count_download, load_plan, plan_answers, save_plan, toggle_step
 
 PROGRESS = "_progress"  # the saved plan's ticked steps, copied into the conversation's answers
@@ -57,12 +69,14 @@ def _plan(ctx: Context) -> Plan:
 
 
 def _plan_vars(ctx: Context) -> dict[str, Any]:
-    return {"plan_text": render_plan(_plan(ctx), ctx.answers.get(PROGRESS, {}), ctx.channel)}
+    plan = _plan(ctx)
+    text = render_plan(plan, ctx.answers.get(PROGRESS, {}), ctx.channel, drafts=len(KINDS[plan.form.id]))
+    return {"plan_text": text}
 
 
 async def _home(ctx: Context) -> None:
     """Back at the progress view: forget the way here (so "Quay lại" does not walk through old questions)."""
-    for key in ("_action", "_edit", "_choice"):
+    for key in ("_action", "_edit", "_choice", "_detail"):
         ctx.answers.pop(key, None)
     ctx.state.history = []
 
@@ -85,7 +99,41 @@ def _route(ctx: Context) -> str:
     action = ctx.answers.get("_action") or ""
     if action.startswith("tick:"):
         return Step.TICK
-    return {"drafts": Step.DRAFTS, "plan": Step.PLAN, "edit": Step.EDIT, "new": Step.NEW}.get(action, "flow:menu")
+    return {"drafts": Step.DRAFTS, "plan": Step.DETAILS, "edit": Step.EDIT, "new": Step.NEW}.get(action, "flow:menu")
+
+
+def _details_options(ctx: Context) -> list[Option]:
+    words, plan = WORDS["details"], _plan(ctx)
+    steps = [
+        Option(f"step:{s.id}", words["step"].format(number=i, title=s.title)[:60]) for i, s in enumerate(plan.steps, 1)
+    ]
+    warnings = [Option("warnings", words["findings"])] if plan.serious else []
+    parts = [Option("where", words["where"]), Option("time", words["time"])]
+    return [*steps, *parts, *warnings]
+
+
+def _details_vars(ctx: Context) -> dict[str, Any]:
+    return {"warnings": bool(_plan(ctx).serious)}
+
+
+async def _detail(ctx: Context) -> str:
+    """Show the part of the plan picked under "Xem chi tiết", then offer the list again ("Quay lại"
+    leads back to the progress view)."""
+    picked, plan = ctx.answers.pop("_detail", None) or "", _plan(ctx)
+    progress = ctx.answers.get(PROGRESS, {})
+    if picked.startswith("step:") and picked[5:] in {s.id for s in plan.steps}:
+        ctx.replies.append(Reply(render_step(plan, picked[5:], progress, ctx.channel)))
+    elif picked == "where":
+        ctx.replies.append(Reply(render_where(plan, ctx.channel)))
+    elif picked == "time":
+        ctx.replies.append(Reply(render_time(plan, ctx.channel)))
+    elif picked == "warnings" and plan.serious:
+        ctx.replies.append(Reply(render_warnings(plan, ctx.channel)))
+    else:
+        return Step.HOME
+    ctx.record("founding.detail_shown", part=picked)
+    ctx.state.history = [h for h in ctx.state.history if h != Step.DETAILS]
+    return Step.DETAILS
 
 
 async def _tick(ctx: Context) -> str:
@@ -164,6 +212,9 @@ founding = Flow(
             next=lambda ctx: ctx.answers.get("_edit") or Step.HOME),
         Do(Step.DRAFTS, _drafts),
         Do(Step.NEW, _new),
+        Ask(Step.DETAILS, "founding/flow/details.j2", Choice(_details_options), save_as="_detail",
+            optional=False, getter=_details_vars, next=Step.DETAIL),
+        Do(Step.DETAIL, _detail),
     ],
     commands=[Command("tiendo", _tiendo), Command("thanhlap", _thanhlap)],
     start=_start,

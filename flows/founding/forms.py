@@ -1,7 +1,7 @@
 """The three forms (tổ hợp tác, HTX, liên hiệp HTX) and the guide's questions, loaded from content/founding/.
 
-Minimums encode Luật Hợp tác xã 2023, Điều 4 khoản 7, 8 and 21; the capital caps are the ones
-reported at the law's passage (article unverified, hedged to the user).
+Minimums encode Luật Hợp tác xã 2023, Điều 4 khoản 7, 8 and 21; the capital caps Điều 74; foreign
+official members Điều 30 khoản 7 and Điều 34 khoản 6. Each rule's citation is in forms.yaml.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows.engine.content import load_yaml, render
+from flows.engine.law import Citation
+from flows.founding.finding import citations, source
 
 
 @dataclass(frozen=True, slots=True)
 class Form:
-    """One form of the collective economy with its minimum membership and capital cap."""
+    """One form of the collective economy with its minimum membership, capital caps and sources."""
 
     id: str
     label: str
@@ -25,17 +27,26 @@ class Form:
     member_noun: str
     founded_by: str
     legal_entity: bool
-    members_reference: str
     max_single_share_pct: int | None
+    max_associate_total_pct: int | None
+    reference: tuple[Citation, ...]  # of the minimum members
+    foreign_members_reference: tuple[Citation, ...] = ()  # foreign official members < 35 % of the number
+
+    @property
+    def source(self) -> str:
+        """The source of the minimum members, in Vietnamese."""
+        return source(self.reference)
 
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """A button of a question: a stable id, a Vietnamese label and an optional value to save."""
+    """A button of a question: a stable id, a Vietnamese label, other typed forms, an optional value."""
 
     id: str
     label: str
     value: Any = None
+    aliases: tuple[str, ...] = ()
+    only_forms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,31 +67,48 @@ class Question:
         """Whether the question is asked for the answers so far (some are for some forms only)."""
         return not self.only_forms or answers.get("form") in self.only_forms
 
+    def choices_for(self, answers: dict[str, Any]) -> tuple[Choice, ...]:
+        """The choices offered for the answers so far (some are for some forms only)."""
+        return tuple(c for c in self.choices if not c.only_forms or answers.get("form") in c.only_forms)
+
 
 def _load_forms() -> dict[str, Form]:
-    data = load_yaml("founding/forms.yaml")
     forms = {}
-    for raw in data["forms"]:
-        raw = dict(raw, name_aliases=tuple(raw.get("name_aliases", ())))
-        forms[raw["id"]] = Form(**raw)
+    for raw in load_yaml("founding/forms.yaml")["forms"]:
+        raw = dict(raw)
+        foreign = raw.pop("foreign_members", None) or {}
+        forms[raw["id"]] = Form(
+            **raw | {"name_aliases": tuple(raw.get("name_aliases", ())), "reference": citations(raw["reference"])},
+            foreign_members_reference=citations(foreign.get("reference")),
+        )
     return forms
 
 
 FORMS: dict[str, Form] = _load_forms()
 
 
-def form_settings() -> dict[str, Any]:
-    """The rest of forms.yaml: references and the foreign investors' cap."""
-    return load_yaml("founding/forms.yaml")
+@functools.cache
+def rule(name: str) -> dict[str, Any]:
+    """A rule of forms.yaml `rules` (single_share, foreign_total, capital, …), its `reference` as citations."""
+    raw = dict(load_yaml("founding/forms.yaml")["rules"][name])
+    return raw | {"reference": citations(raw.get("reference"))}
+
+
+def law_name() -> str:
+    """The law the forms come from, as the comparison's title names it."""
+    return load_yaml("founding/forms.yaml")["law"]
 
 
 def _choices(raw: list[dict[str, Any]]) -> tuple[Choice, ...]:
-    return tuple(Choice(c["id"], c["label"], c.get("value", c["id"])) for c in raw)
+    return tuple(
+        Choice(c["id"], c["label"], c.get("value", c["id"]), tuple(c.get("aliases", ())), tuple(c.get("only_forms", ())))
+        for c in raw
+    )
 
 
 @functools.cache
 def sectors() -> dict[str, dict[str, Any]]:
-    """Sector id -> its entry in sectors.yaml (label, and `conditional` when it has own conditions)."""
+    """Sector id -> its entry in sectors.yaml (label, aliases, and `conditional` when it has own conditions)."""
     return {s["id"]: s for s in load_yaml("founding/sectors.yaml")["sectors"]}
 
 
@@ -123,13 +151,23 @@ def next_question(answers: dict[str, Any]) -> Question | None:
 
 
 def render_forms_comparison(channel: str | None = None) -> str:
-    """The three forms side by side (minimum, basis, legal personality, capital cap), each with its source."""
-    settings = form_settings()
-    office = load_yaml("founding/where.yaml")["office"]
+    """The three forms side by side (minimum, basis, legal personality, capital caps), each with its source."""
+    where = load_yaml("founding/where.yaml")["office"]
+    forms = [
+        {
+            "label": f.label,
+            "min_members": f.min_members,
+            "member_noun": f.member_noun,
+            "founded_by": f.founded_by,
+            "legal_entity": f.legal_entity,
+            "source": f.source,
+        }
+        for f in FORMS.values()
+    ]
+    capped = [f for f in FORMS.values() if f.max_single_share_pct]
+    caps = {"single": [f.max_single_share_pct for f in capped], "associate": [f.max_associate_total_pct for f in capped]}
+    foreign = {"max_total_pct": rule("foreign_total")["max_pct"], "members_below_pct": rule("foreign_members")["below_pct"]}
+    office = {"label": where["label"], "source": source(citations(where["reference"]))}
     return render(
-        "founding/forms_comparison.j2",
-        channel=channel,
-        law=settings["law"],
-        forms=list(FORMS.values()),
-        office=office,
+        "founding/forms_comparison.j2", channel, law=law_name(), forms=forms, caps=caps, foreign=foreign, office=office
     )

@@ -1,9 +1,12 @@
-"""Offline checks of a proposed name (Nghị định 92/2024/NĐ-CP, Điều 15).
+"""Offline checks of a proposed name (Luật Hợp tác xã 2023, Điều 50; Nghị định 295/2026/NĐ-CP, Điều 15, 17).
 
 Whether a name is identical or confusingly similar to a registered one needs the national
-database: the bot cannot check it and says so. It checks what it can: the name starts with
-the form and a proper name follows, uses Vietnamese letters and digits, is not too long,
-and avoids a small list of unsuitable words (the last three are hedged warnings).
+database: the bot cannot check it and says so. It checks what it can: the name starts with the
+form in full and a proper name follows, of Vietnamese letters, digits and symbols (the allowed
+symbols are listed in Thông tư 09/2024/TT-BKHĐT, Phụ lục VIII, which the bot does not have: it
+asks the user to check them), avoids a small list of unsuitable words, and is not longer than the
+bot advises (its own advice, not law). It also says how the drafts will write the name. A tổ hợp
+tác's own naming rules are unverified, so its findings cite Nghị định 294/2026/NĐ-CP, hedged.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import unicodedata
 from typing import Any
 
 from flows.engine.content import load_yaml
+from flows.engine.law import Citation
 from flows.engine.text import fold
-from flows.founding.finding import Finding
+from flows.founding.finding import Finding, citations
 from flows.founding.forms import FORMS, Form
+from flows.founding.writing import written_name
 
 # Vietnamese vowels take at most one tone mark (grave, acute, tilde, hook, dot below) and
 # a vowel modifier where it exists (circumflex on a e o, breve on a, horn on o u).
@@ -73,61 +78,68 @@ def _prefix_of(folded: str) -> tuple[Form | None, str]:
     return None, ""
 
 
-def check_name(raw: str, form: Form | None) -> list[Finding]:
-    """Findings about a proposed name for the given form (None when the form is not chosen yet)."""
-    rules = _rules()
-    ref = rules["reference"]
+def name_parts(raw: str) -> tuple[str, Form | None, str]:
+    """The cleaned name, the form its first words name (or None) and those words as typed."""
     name = clean_name(raw)
+    found, matched = _prefix_of(fold(name))
+    return name, found, matched
+
+
+def proper_name(raw: str, form: Form | None, places: tuple[str, ...] = ()) -> str:
+    """The name as the plan and the drafts write it ('' when none was typed)."""
+    name, found, matched = name_parts(raw)
+    return written_name(name, form, found, matched, places) if name else ""
+
+
+def _reference(code: str, form: Form | None) -> tuple[Citation, ...]:
+    rules = _rules()
+    if form is not None and form.id == "to_hop_tac":
+        return citations(rules["to_hop_tac"]["reference"])
+    if code in rules["findings"]:
+        return citations(rules["findings"][code]["reference"])
+    return citations(rules["reference"])
+
+
+def check_name(raw: str, form: Form | None, places: tuple[str, ...] = ()) -> list[Finding]:
+    """Findings about a proposed name for the given form (None when the form is not chosen yet).
+
+    `places` (commune, province) help to write a name typed without diacritics.
+    """
+    rules = _rules()
+    name, found, matched = name_parts(raw)
+
+    def finding(code: str, severity: str, **values) -> Finding:
+        return Finding(code, severity, _reference(code, form), {"name": name, **values})
+
     if not name:
-        return [Finding("name_empty", "block", ref)]
-    folded = fold(name)
-    found, matched = _prefix_of(folded)
+        return [finding("name_empty", "block")]
     proper = " ".join(name.split(" ")[len(matched.split()) :])
+    written = written_name(name, form, found, matched, places)
     findings: list[Finding] = []
     if form is not None:
         if found is not None and found.id != form.id:
-            findings.append(
-                Finding(
-                    "name_wrong_form", "block", ref, {"name": name, "form": form.label, "other": found.label}
-                )
-            )
+            findings.append(finding("name_wrong_form", "block", form=form.label, other=found.label))
         elif found is None:
-            findings.append(
-                Finding(
-                    "name_missing_prefix",
-                    "warn",
-                    ref,
-                    {"name": name, "prefix": form.name_prefix, "suggestion": f"{form.name_prefix} {name}"},
-                )
-            )
+            findings.append(finding("name_missing_prefix", "warn", prefix=form.name_prefix, suggestion=written))
         elif proper and fold(matched) != fold(form.name_prefix):
-            findings.append(
-                Finding(
-                    "name_abbreviated",
-                    "warn",
-                    ref,
-                    {"name": name, "prefix": form.name_prefix, "suggestion": f"{form.name_prefix} {proper}"},
-                )
-            )
+            findings.append(finding("name_abbreviated", "warn", prefix=form.name_prefix, suggestion=written))
     if found is not None and not proper:
-        findings.append(
-            Finding("name_no_proper_name", "block", ref, {"name": name, "prefix": found.name_prefix})
-        )
-    bad = sorted({c for c in name if not (c == " " or c.isdigit() or is_vietnamese_letter(c))})
-    if bad:
-        findings.append(Finding("name_bad_characters", "warn", ref, {"name": name, "characters": bad}))
+        findings.append(finding("name_no_proper_name", "block", prefix=found.name_prefix))
+    odd = sorted({c for c in name if not (c == " " or c.isdigit() or is_vietnamese_letter(c))})
+    letters = [c for c in odd if unicodedata.category(c).startswith("L")]
+    symbols = [c for c in odd if c not in letters]
+    if letters:
+        findings.append(finding("name_bad_characters", "warn", characters=letters))
+    if symbols:
+        findings.append(finding("name_symbols", "info", characters=symbols))
     if len(name) > rules["max_length"]:
-        findings.append(
-            Finding(
-                "name_too_long",
-                "warn",
-                ref,
-                {"name": name, "length": len(name), "max_length": rules["max_length"]},
-            )
-        )
-    padded = f" {folded} "
+        findings.append(finding("name_too_long", "info", length=len(name), max_length=rules["max_length"]))
+    padded = f" {fold(name)} "
     hits = [w for w in rules["sensitive_words"] if f" {fold(w)} " in padded]
     if hits:
-        findings.append(Finding("name_sensitive_words", "warn", ref, {"name": name, "words": hits}))
-    findings.append(Finding("name_uniqueness_offline", "info", ref, {"name": name}))
+        findings.append(finding("name_sensitive_words", "warn", words=hits))
+    suggested = any(f.code in ("name_missing_prefix", "name_abbreviated") for f in findings)
+    if written != name and proper and not suggested:
+        findings.append(finding("name_written_as", "info", written=written))
+    findings.append(finding("name_uniqueness_offline", "info", name=written))
     return findings

@@ -1,18 +1,21 @@
 """The founding checks: minimum members, who may be a member, capital caps, foreign members, sector and name.
 
-Encodes Luật Hợp tác xã 2023 (Điều 4 khoản 7, 8, 21; Điều 30 khoản 1; Điều 42) and, for names,
-Nghị định 92/2024/NĐ-CP Điều 15. Each check runs only when its answers are present, so the
-flow may call `check` after every question.
+Encodes Luật Hợp tác xã 2023 (Điều 4 khoản 7, 8, 17, 21; Điều 30 khoản 1, 7; Điều 34 khoản 6;
+Điều 42; Điều 74) and, for names, Điều 50 with Nghị định 295/2026/NĐ-CP Điều 15 and 17. Each
+check runs only when its answers are present, so the flow may call `check` after every question.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from flows.engine import geo
 from flows.engine.content import load_yaml
-from flows.founding.finding import SEVERITY_ORDER, Finding
-from flows.founding.forms import FORMS, Form, form_settings, sectors
+from flows.founding.finding import SEVERITY_ORDER, Finding, citations
+from flows.founding.forms import FORMS, Form, rule, sectors
 from flows.founding.names import check_name
+from flows.founding.writing import plain_place
 
 _HTX_KINDS_ONLY = {"ca_nhan", "ho_gia_dinh"}  # kinds that cannot be members of a liên hiệp
 
@@ -27,16 +30,16 @@ def check(answers: dict[str, Any]) -> list[Finding]:
     form = FORMS.get(answers.get("form") or "")
     findings: list[Finding] = []
     if answers.get("form") == "chua_ro":
-        findings.append(Finding("form_undecided", "info", form_settings()["law"]))
+        findings.append(Finding("form_undecided", "info", citations(load_yaml("founding/forms.yaml")["source"])))
     if form is not None:
         findings += _members(form, answers)
         findings += _member_kinds(form, answers)
         findings += _capital(form, answers)
         if form.id != "to_hop_tac" and has_foreign(answers):
-            findings += _foreign()
+            findings += _foreign(form, answers)
     findings += _sector(answers)
     if "name" in answers:
-        findings += check_name(str(answers["name"] or ""), form)
+        findings += check_name(str(answers["name"] or ""), form, places(answers))
     return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
 
 
@@ -59,7 +62,7 @@ def _members(form: Form, answers: dict[str, Any]) -> list[Finding]:
             Finding(
                 "members_below_minimum",
                 "block",
-                form.members_reference,
+                form.reference,
                 {
                     "form": form.label,
                     "minimum": form.min_members,
@@ -76,7 +79,7 @@ def _members(form: Form, answers: dict[str, Any]) -> list[Finding]:
             Finding(
                 "could_be_htx",
                 "info",
-                htx.members_reference,
+                htx.reference,
                 {"members": members, "minimum": htx.min_members},
                 (htx.id,),
             )
@@ -86,14 +89,10 @@ def _members(form: Form, answers: dict[str, Any]) -> list[Finding]:
 
 def _member_kinds(form: Form, answers: dict[str, Any]) -> list[Finding]:
     kinds = set(answers.get("member_kinds") or ())
-    ref = form_settings()["membership_reference"]
+    ref = rule("membership")["reference"]
     if form.id == "lien_hiep":
         if kinds & _HTX_KINDS_ONLY:
-            return [
-                Finding(
-                    "lien_hiep_members_are_htx", "warn", form.members_reference, {"minimum": form.min_members}
-                )
-            ]
+            return [Finding("lien_hiep_members_are_htx", "warn", form.reference, {"minimum": form.min_members})]
         return []
     findings = []
     if "ca_nhan" in kinds and form.id == "hop_tac_xa":
@@ -108,7 +107,7 @@ def _capital(form: Form, answers: dict[str, Any]) -> list[Finding]:
     largest = answers.get("largest_contribution")
     if form.max_single_share_pct is None or capital is None:
         return []
-    ref = form_settings()["capital_reference"]
+    ref = rule("capital")["reference"]
     if capital <= 0:
         return [Finding("capital_missing", "warn", ref, {"form": form.label})]
     if largest is None:
@@ -124,7 +123,7 @@ def _capital(form: Form, answers: dict[str, Any]) -> list[Finding]:
             Finding(
                 "contribution_over_cap",
                 "warn",
-                form_settings()["single_share_reference"],
+                rule("single_share")["reference"],
                 {
                     "form": form.label,
                     "cap_pct": cap,
@@ -148,17 +147,43 @@ def _capital(form: Form, answers: dict[str, Any]) -> list[Finding]:
     return findings
 
 
-def _foreign() -> list[Finding]:
-    settings = form_settings()["foreign"]
+def _foreign(form: Form, answers: dict[str, Any]) -> list[Finding]:
+    total = rule("foreign_total")
+    below = rule("foreign_members")["below_pct"]
+    members = answers.get("members")
+    # fewer than 35 % of the official members: at most ceil(35 % of them) - 1
+    most = max(math.ceil(members * below / 100) - 1, 0) if members else None
     return [
-        Finding("foreign_dossier", "info", settings["dossier_reference"]),
-        Finding("foreign_cap", "warn", settings["reference"], {"cap_pct": settings["max_total_pct"]}),
+        Finding("foreign_dossier", "info", rule("foreign_dossier")["reference"]),
+        Finding("foreign_cap", "warn", total["reference"], {"cap_pct": total["max_pct"]}),
+        Finding(
+            "foreign_members",
+            "info",
+            form.foreign_members_reference,
+            {"below_pct": below, "members": members, "max_foreign": most},
+        ),
     ]
 
 
 def _sector(answers: dict[str, Any]) -> list[Finding]:
     sector = sectors().get(answers.get("sector") or "")
-    if sector and sector.get("conditional"):
-        reference = load_yaml("founding/sectors.yaml")["conditional_note_reference"]
-        return [Finding("sector_conditions", "info", reference, {"sector": sector["label"]})]
+    if sector and sector.get("conditional"):  # conditions of specialised laws the bot does not hold
+        return [Finding("sector_conditions", "info", (), {"sector": sector["label"]})]
     return []
+
+
+def places(answers: dict[str, Any]) -> tuple[str, ...]:
+    """The commune and province of the answers, without 'Xã'/'Tỉnh' (to write the proposed name)."""
+    found = []
+    commune = answers.get("commune_name") or _commune_name(answers.get("commune_code"))
+    for name in (commune, answers.get("province_name")):
+        if name:
+            found.append(plain_place(name))
+    return tuple(found)
+
+
+def _commune_name(code: Any) -> str | None:
+    try:
+        return geo.commune(int(code)).name if code not in (None, "") else None
+    except (KeyError, ValueError, TypeError):
+        return None

@@ -1,6 +1,8 @@
 """The founding checks, as a founders' group would meet them."""
 
+from flows.engine.inputs import Option, match_option
 from flows.founding import FORMS, check
+from flows.founding.forms import sectors
 
 
 def codes(answers):
@@ -15,7 +17,7 @@ def test_four_founders_of_an_htx_are_told_it_needs_five_and_offered_a_to_hop_tac
     text = finding.text()
     assert "ít nhất <b>5 thành viên chính thức</b>" in text
     assert "Tổ hợp tác" in text
-    assert finding.reference == "Luật Hợp tác xã 2023, Điều 4 khoản 7"
+    assert finding.source == "Luật Hợp tác xã 2023, Điều 4 khoản 7"
 
 
 def test_five_founders_of_an_htx_pass_the_minimum():
@@ -60,7 +62,8 @@ def test_31_percent_from_one_member_is_flagged_and_30_is_fine():
     over = codes(base | {"largest_contribution": 310_000_000})["contribution_over_cap"]
     assert over.severity == "warn"
     assert "31%" in over.text() and "30%" in over.text()
-    assert "cần xác minh" in over.reference
+    assert over.source == "Luật Hợp tác xã 2023, Điều 74 khoản 1"  # verified: stated plainly
+    assert "xác minh" not in over.text()
     assert "contribution_over_cap" not in codes(base | {"largest_contribution": 300_000_000})
 
 
@@ -108,7 +111,19 @@ def test_foreign_members_bring_the_investment_certificate_and_the_30_percent_cap
         found = codes(answers)
         assert "giấy chứng nhận đăng ký đầu tư" in found["foreign_dossier"].text()
         assert "30%" in found["foreign_cap"].text()
+        assert found["foreign_cap"].source == "Luật Hợp tác xã 2023, Điều 74 khoản 3"
     assert "foreign_cap" not in codes({"form": "hop_tac_xa", "has_foreign": False})
+
+
+def test_foreign_official_members_must_be_fewer_than_35_percent_of_the_number():
+    for members, most in ((5, 1), (10, 3), (20, 6), (21, 7)):
+        finding = codes({"form": "hop_tac_xa", "members": members, "has_foreign": True})["foreign_members"]
+        assert finding.vars["max_foreign"] == most, members
+        assert f"tối đa <b>{most}</b> nhà đầu tư nước ngoài" in finding.text()
+        assert finding.source == "Luật Hợp tác xã 2023, Điều 30 khoản 7"
+    lien_hiep = codes({"form": "lien_hiep", "has_foreign": True})["foreign_members"]
+    assert lien_hiep.source == "Luật Hợp tác xã 2023, Điều 34 khoản 6"
+    assert "ít hơn <b>35%</b>" in lien_hiep.text() and "tối đa" not in lien_hiep.text()  # count unknown
 
 
 def test_households_and_individuals_get_the_membership_conditions():
@@ -118,8 +133,20 @@ def test_households_and_individuals_get_the_membership_conditions():
 
 
 def test_a_sector_with_conditions_of_its_own_is_hedged():
-    assert "cần xác minh" in codes({"sector": "tin_dung_noi_bo"})["sector_conditions"].text().lower()
+    finding = codes({"sector": "van_tai"})["sector_conditions"]
+    assert "cần xác minh" in finding.text().lower() and finding.reference == ()  # no legal text to cite
     assert "sector_conditions" not in codes({"sector": "nong_nghiep"})
+
+
+def test_internal_credit_is_not_offered_as_a_sector():
+    assert "tin_dung_noi_bo" not in sectors()
+    assert not any("tín dụng" in s["label"].lower() for s in sectors().values())
+
+
+def test_fish_and_shrimp_farming_are_thuy_san():
+    options = [Option(s["id"], s["label"], tuple(s.get("aliases", ()))) for s in sectors().values()]
+    for typed in ("nuôi tôm", "nuoi ca", "nuôi cá tra", "tom su", "thuy san"):
+        assert match_option(typed, options).id == "thuy_san", typed
 
 
 def test_undecided_form_is_noted_and_no_form_rule_runs():
@@ -144,4 +171,13 @@ def test_forms_carry_their_minimums_and_references():
         "hop_tac_xa": (5, True),
         "lien_hiep": (3, True),
     }
-    assert all(f.members_reference.startswith("Luật Hợp tác xã 2023") for f in FORMS.values())
+    assert [f.source for f in (FORMS["to_hop_tac"], FORMS["hop_tac_xa"], FORMS["lien_hiep"])] == [
+        "Luật Hợp tác xã 2023, Điều 4 khoản 21",
+        "Luật Hợp tác xã 2023, Điều 4 khoản 7",
+        "Luật Hợp tác xã 2023, Điều 4 khoản 8",
+    ]
+    assert {f.id: (f.max_single_share_pct, f.max_associate_total_pct) for f in FORMS.values()} == {
+        "to_hop_tac": (None, None),
+        "hop_tac_xa": (30, 30),
+        "lien_hiep": (40, 40),
+    }

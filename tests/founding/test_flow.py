@@ -32,7 +32,10 @@ def bot_text(chat: Chat) -> str:
     return "\n".join(r.text for r in chat.replies)
 
 
-OLD_RULES = [r"\b0?7 thành viên", r"cấp huyện", r"quận, huyện", r"phương án sản xuất", r"sở kế hoạch và đầu tư"]
+OLD_RULES = [
+    r"\b0?7 thành viên", r"cấp huyện", r"quận, huyện", r"không (?:cần|còn) phương án", r"sở kế hoạch và đầu tư",
+    r"92/2024", r"125/2025", r"vài ngày làm việc",
+]
 
 
 def assert_current_law(chat: Chat) -> None:
@@ -52,9 +55,7 @@ async def test_an_htx_typed_without_diacritics_from_the_menu_to_a_saved_plan(cha
     await chat.send("ca nhan, ho gia dinh")
     assert chat.said("18 tuổi") and chat.said("người đại diện của hộ")  # checks shown as soon as they apply
     assert chat.said("Nguồn: Luật Hợp tác xã 2023, Điều 30 khoản 1")
-    assert "nhà đầu tư nước ngoài" in chat.last_text
-    await chat.send("khong")
-    assert "Lĩnh vực" in chat.last_text
+    assert "Lĩnh vực" in chat.last_text  # no foreign investor among the kinds: not asked again
     await chat.send("nong nghiep")
     assert "tỉnh, thành phố nào" in chat.last_text  # no profile place: asked
     await chat.send("vinh long")
@@ -68,7 +69,7 @@ async def test_an_htx_typed_without_diacritics_from_the_menu_to_a_saved_plan(cha
     await chat.send("Hợp tác xã Nông nghiệp Đồng Tâm")
     assert chat.said("Kế hoạch thành lập hợp tác xã: Hợp tác xã Nông nghiệp Đồng Tâm", last=4)
     assert chat.said("Xã Long Hiệp, Vĩnh Long", last=4)
-    assert chat.said("Dự thảo điều lệ", last=4) and chat.said("Nghị định 125/2025/NĐ-CP", last=4)
+    assert chat.said("Dự thảo điều lệ", last=4) and chat.said("Nghị định 295/2026/NĐ-CP, Điều 5", last=4)
     assert "Tiến độ thành lập Hợp tác xã Nông nghiệp Đồng Tâm: 0/8 bước" in chat.last_text
     assert "founding.progress|tick:draft_charter" in [b.id for b in chat.last.buttons]
     assert not chat.said("⛔", last=4) and not chat.said("⚠️", last=4)
@@ -114,7 +115,7 @@ async def test_a_lien_hiep_of_two_htx_is_blocked_and_the_number_can_be_changed(c
     await chat.tap("change")
     assert "Có bao nhiêu hợp tác xã" in chat.last_text
     replies = await chat.send("3")
-    assert "nhà đầu tư nước ngoài" in chat.last_text  # liên hiệp: no member-kinds question
+    assert "nhà đầu tư nước ngoài" in chat.last_text  # liên hiệp: no member-kinds question, so asked here
     assert not any("⛔" in r.text for r in replies)
 
 
@@ -151,7 +152,10 @@ async def test_going_on_with_too_few_members_keeps_the_block_in_the_plan(chat):
         if "Tiến độ" in chat.last_text:
             break
         await chat.tap("_skip")
-    assert chat.said("Cần lưu ý trước", last=4) and chat.said("⛔", last=4)
+    assert chat.said("⚠️ Có 1 điều cần lưu ý", last=4)
+    await chat.tap("plan")
+    await chat.tap("warnings")
+    assert chat.said("⛔ Hợp tác xã cần ít nhất <b>5 thành viên chính thức</b>", last=2)
 
 
 async def _htx_until_capital(chat: Chat) -> None:
@@ -160,7 +164,6 @@ async def _htx_until_capital(chat: Chat) -> None:
     await chat.tap("hop_tac_xa")
     await chat.send("10")
     await chat.tap("_skip")  # kinds
-    await chat.tap("no")  # foreign
     await chat.tap("_skip")  # sector
     assert "Vốn điều lệ" in chat.last_text
 
@@ -170,8 +173,8 @@ async def test_a_31_percent_contribution_is_flagged_with_its_source(chat):
     await chat.send("1 ty")
     await chat.send("310 trieu")
     assert chat.said("⚠️ Một thành viên góp 31% vốn điều lệ")
-    assert chat.said("không vượt quá <b>30%</b>") and chat.said("tối đa 300 triệu đồng")
-    assert chat.said("cần xác minh")  # the article number is unverified and said so
+    assert chat.said("không được vượt quá <b>30%</b>") and chat.said("tối đa 300 triệu đồng")
+    assert chat.said("Nguồn: Luật Hợp tác xã 2023, Điều 74 khoản 1") and not chat.said("xác minh")
     assert "Tên dự kiến" in chat.last_text
 
 
@@ -200,13 +203,31 @@ async def test_foreign_members_bring_an_extra_paper_and_are_not_asked_twice(chat
     await chat.send("5")
     await chat.send("ca nhan, nha dau tu nuoc ngoai")
     assert chat.said("giấy chứng nhận đăng ký đầu tư") and chat.said("Nguồn: Luật Hợp tác xã 2023, Điều 42")
-    assert chat.said("Tổng vốn góp của các nhà đầu tư nước ngoài")
+    assert chat.said("Tổng vốn góp của các nhà đầu tư nước ngoài") and chat.said("Điều 74 khoản 3")
+    assert chat.said("tối đa <b>1</b> nhà đầu tư nước ngoài") and chat.said("Điều 30 khoản 7")  # < 35 % of 5
     assert "Lĩnh vực" in chat.last_text  # the foreign-investor question follows from the kinds
     for _ in range(3):
         await chat.tap("_skip")
     await chat.send("Hợp tác xã Đồng Tâm")
-    assert chat.said("giấy chứng nhận đăng ký đầu tư", last=4)  # in the dossier of the plan
+    await chat.tap("plan")
+    await chat.tap("step:dossier")
+    assert chat.said("giấy chứng nhận đăng ký đầu tư", last=2)  # in the dossier of the plan
     assert (await saved_plan(sessionmaker)).answers["has_foreign"] is True
+    assert not any("Có thành viên nào là nhà đầu tư nước ngoài" in r.text for r in chat.replies)
+
+
+async def test_an_htx_without_foreign_investors_among_its_kinds_is_not_asked_again(chat, sessionmaker):
+    await onboard(chat, place=True)
+    await chat.tap("founding")
+    await chat.tap("hop_tac_xa")
+    await chat.send("7")
+    await chat.send("ca nhan")
+    assert "Lĩnh vực" in chat.last_text
+    for _ in range(4):
+        await chat.tap("_skip")
+    assert "Tiến độ thành lập" in chat.last_text
+    assert not any("Có thành viên nào là nhà đầu tư nước ngoài" in r.text for r in chat.replies)
+    assert (await saved_plan(sessionmaker)).answers["has_foreign"] is False
 
 
 async def test_name_rules_are_checked_when_the_name_is_given(chat):
@@ -217,7 +238,8 @@ async def test_name_rules_are_checked_when_the_name_is_given(chat):
         await chat.tap("_skip")
     await chat.send("Hợp tác xã Bình An")
     assert chat.said("bắt đầu bằng “Hợp tác xã”, nhưng bạn đang lập <b>tổ hợp tác</b>", last=5)
-    assert chat.said("Nghị định 92/2024/NĐ-CP, Điều 15", last=5)
+    assert chat.said("Nguồn: Nghị định 294/2026/NĐ-CP", last=5)  # a tổ hợp tác's name rules: unverified
+    assert chat.said("(cần xác minh với cơ quan đăng ký)", last=5)
 
 
 async def test_an_unsure_user_sees_the_three_forms_side_by_side_then_chooses(chat, sessionmaker):
@@ -225,9 +247,10 @@ async def test_an_unsure_user_sees_the_three_forms_side_by_side_then_chooses(cha
     await chat.tap("founding")
     await chat.tap("chua_ro")
     assert chat.said("Ba hình thức theo Luật Hợp tác xã 2023")
-    assert chat.said("Tối thiểu: 2 thành viên") and chat.said("Tối thiểu: 5 thành viên chính thức")
-    assert chat.said("Tối thiểu: 3 hợp tác xã thành viên chính thức")
+    assert chat.said("<b>Tổ hợp tác</b>: từ 2 thành viên") and chat.said("<b>Hợp tác xã</b>: từ 5 thành viên chính thức")
+    assert chat.said("<b>Liên hiệp hợp tác xã</b>: từ 3 hợp tác xã thành viên chính thức")
     assert chat.said("Nguồn: Luật Hợp tác xã 2023, Điều 4 khoản 21")
+    assert chat.said("ít hơn 35% số thành viên chính thức")
     assert "hình thức nào" in chat.last_text
     await chat.send("khong biet")  # typed: the comparison again
     assert chat.said("Ba hình thức")
@@ -255,7 +278,7 @@ async def test_every_other_question_can_be_skipped_and_is_not_asked_again(chat, 
         asked.append(chat.last.buttons[0].id.split("|")[0] if chat.last.buttons else chat.last_text[:20])
         await chat.tap("_skip")
     assert asked == [
-        "founding.members", "founding.member_kinds", "founding.foreign", "founding.sector", "founding.province",
+        "founding.members", "founding.member_kinds", "founding.sector", "founding.province",
         "founding.commune", "founding.charter_capital", "founding.largest_contribution", "founding.name",
     ]
     plan = await saved_plan(sessionmaker)

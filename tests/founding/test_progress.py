@@ -26,7 +26,6 @@ async def htx_plan(chat: Chat) -> None:
     await chat.send("htx")
     await chat.send("6")
     await chat.send("ca nhan")
-    await chat.send("ko")
     await chat.send("nong nghiep")
     await chat.send("2 ty")
     await chat.send("400 trieu")
@@ -40,7 +39,6 @@ async def test_a_restart_in_the_middle_continues_at_the_same_question(chat, sess
     await chat.send("hop tac xa")
     await chat.send("5 nguoi")
     await chat.send("ho gia dinh")
-    await chat.send("khong")
     await chat.send("nong nghiep")
     await chat.send("can tho")
     assert "xã, phường nào của Thành phố Cần Thơ" in chat.last_text
@@ -65,7 +63,7 @@ async def test_tiendo_after_a_restart_shows_the_plan_and_ticks_persist(chat, ses
     await later.send("/tiendo")
     assert f"Tiến độ thành lập {NAME}: 0/8 bước" in later.last_text
     await later.tap("tick:draft_charter")
-    assert later.said("Đã đánh dấu xong: <b>Dự thảo điều lệ</b>")
+    assert later.said("Đã đánh dấu xong: <b>Dự thảo điều lệ và phương án sản xuất, kinh doanh</b>")
     assert f"{NAME}: 1/8 bước" in later.last_text
     assert "Bước tiếp theo: <b>Thống nhất nhu cầu chung" in later.last_text
     await later.tap("tick:prepare")
@@ -77,7 +75,8 @@ async def test_tiendo_after_a_restart_shows_the_plan_and_ticks_persist(chat, ses
     await weeks_later.tap("founding")  # the menu path leads to the same saved plan
     assert "2/8 bước" in weeks_later.last_text
     labels = weeks_later.button_labels
-    assert "✅ Dự thảo điều lệ" in labels and "⬜ Tổ chức hội nghị thành lập" in labels
+    assert "✅ Dự thảo điều lệ và phương án sản xuất, kinh doanh" in labels
+    assert "⬜ Tổ chức hội nghị thành lập" in labels
     await weeks_later.tap("tick:prepare")  # a second tap takes the mark off
     assert weeks_later.said("Đã bỏ đánh dấu") and "1/8 bước" in weeks_later.last_text
     plan = await saved_plan(sessionmaker)
@@ -109,19 +108,34 @@ async def test_a_changed_answer_recomputes_and_saves_the_plan(chat, sessionmaker
     await chat.send("4")
     assert "cần ít nhất <b>5 thành viên chính thức</b>" in chat.last_text
     await chat.tap("form:to_hop_tac")
-    # a tổ hợp tác has no capital questions and its own steps; the name no longer fits the form
-    assert chat.said("Kế hoạch thành lập tổ hợp tác", last=5)
-    assert chat.said("bắt đầu bằng “Hợp tác xã”, nhưng bạn đang lập", last=5)
+    # a tổ hợp tác has no capital questions and its own steps; the name follows the new form
+    assert chat.said("mình đổi tên dự kiến thành: <b>Tổ hợp tác Rau An Toàn Đồng Tâm</b>", last=6)
+    assert chat.said("Kế hoạch thành lập tổ hợp tác: Tổ hợp tác Rau An Toàn Đồng Tâm", last=5)
+    assert not any("nhưng bạn đang lập" in r.text for r in chat.replies)
     assert "Lập hợp đồng hợp tác" in chat.last_text
     plan = await saved_plan(sessionmaker)
     assert (plan.answers["form"], plan.answers["members"]) == ("to_hop_tac", 4)
+    assert plan.answers["name"] == "Tổ hợp tác Rau An Toàn Đồng Tâm"
     assert plan.progress == {"draft_charter": True}  # kept, though this plan has no such step
 
     await chat.tap("edit")
     await chat.tap("name")
-    await chat.send("Tổ hợp tác Rau An Toàn Đồng Tâm")
-    assert chat.said("Kế hoạch thành lập tổ hợp tác: Tổ hợp tác Rau An Toàn Đồng Tâm", last=4)
-    assert (await saved_plan(sessionmaker)).answers["name"] == "Tổ hợp tác Rau An Toàn Đồng Tâm"
+    await chat.send("Tổ hợp tác Rau Sạch Đồng Tâm")
+    assert chat.said("Kế hoạch thành lập tổ hợp tác: Tổ hợp tác Rau Sạch Đồng Tâm", last=4)
+    assert (await saved_plan(sessionmaker)).answers["name"] == "Tổ hợp tác Rau Sạch Đồng Tâm"
+
+
+async def test_changing_the_form_renames_the_proposed_name_and_checks_it_again(chat, sessionmaker):
+    await htx_plan(chat)
+    await chat.tap("edit")
+    await chat.tap("form")
+    await chat.tap("lien_hiep")
+    assert chat.said("mình đổi tên dự kiến thành: <b>Liên hiệp hợp tác xã Rau An Toàn Đồng Tâm</b>", last=3)
+    assert "Có bao nhiêu hợp tác xã" in chat.last_text  # people then, cooperatives now: asked again
+    await chat.send("3")  # whether a foreign investor joins was answered among the kinds: not asked again
+    assert chat.said("Kế hoạch thành lập liên hiệp hợp tác xã: Liên hiệp hợp tác xã Rau An Toàn Đồng Tâm", last=4)
+    assert not any("nhưng bạn đang lập" in r.text for r in chat.replies)
+    assert (await saved_plan(sessionmaker)).answers["name"] == "Liên hiệp hợp tác xã Rau An Toàn Đồng Tâm"
 
 
 async def test_a_new_province_asks_for_the_commune_again(chat, sessionmaker):
@@ -135,11 +149,11 @@ async def test_a_new_province_asks_for_the_commune_again(chat, sessionmaker):
     assert (await saved_plan(sessionmaker)).answers["province_name"] == "Thành phố Hà Nội"
 
 
-async def test_drafts_arrive_as_word_files_with_the_name_as_typed(chat, sessionmaker):
+async def test_drafts_arrive_as_word_files_with_the_name_written_properly(chat, sessionmaker):
     await htx_plan(chat)
     await chat.tap("drafts")
-    files = [r.document for r in chat.replies[-6:] if r.document is not None]
-    assert len(files) == 3  # member list, founding resolution, charter skeleton
+    files = [r.document for r in chat.replies[-7:] if r.document is not None]
+    assert len(files) == 4  # member list, application, founding resolution, charter skeleton
     for doc in files:
         assert doc.filename.endswith(".docx")
         text = "\n".join(p.text for p in docx.Document(io.BytesIO(doc.data)).paragraphs)
@@ -151,16 +165,17 @@ async def test_drafts_arrive_as_word_files_with_the_name_as_typed(chat, sessionm
     assert plan.drafts_downloads == 1 and plan.drafts_at is not None
     async with sessionmaker() as s:
         row = (await s.execute(select(AuditLog).where(AuditLog.action == "founding.drafts_downloaded"))).scalar_one()
-    assert row.detail == {"form": "hop_tac_xa", "files": 3}
+    assert row.detail == {"form": "hop_tac_xa", "files": 4}
 
 
 async def test_on_a_channel_without_files_the_reply_still_names_each_draft(sessionmaker):
     zalo = restarted(sessionmaker, user="z1", channel="zalo")
     await htx_plan(zalo)
     await zalo.tap("drafts")
-    files = [r for r in zalo.replies[-6:] if r.document is not None]
+    files = [r for r in zalo.replies[-7:] if r.document is not None]
     assert [r.text.split(" — ")[0] for r in files] == [
-        "Bản nháp danh sách thành viên", "Bản nháp nghị quyết hội nghị thành lập", "Bản nháp khung điều lệ"]
+        "Bản nháp danh sách thành viên", "Bản nháp giấy đề nghị đăng ký", "Bản nháp nghị quyết hội nghị thành lập",
+        "Bản nháp khung điều lệ"]
     assert all(NAME in r.text for r in files)
 
 
@@ -191,6 +206,9 @@ async def test_a_new_plan_starts_afresh(chat, sessionmaker):
 async def test_the_whole_conversation_states_only_current_law(chat):
     await htx_plan(chat)
     await chat.tap("plan")
+    await chat.tap("step:dossier")
+    await chat.tap("where")
+    await chat.tap("_back")
     await chat.tap("drafts")
     await chat.tap("edit")
     await chat.tap("form")
@@ -200,6 +218,6 @@ async def test_the_whole_conversation_states_only_current_law(chat):
     await chat.send("2")
     assert "cần ít nhất <b>3 hợp tác xã" in chat.last_text
     text = "\n".join(r.text for r in chat.replies)
-    assert "cấp xã" in text and "Nghị định 125/2025/NĐ-CP" in text
+    assert "cấp xã" in text and "Nghị định 295/2026/NĐ-CP" in text
     assert "Giấy đề nghị đăng ký" in text or "giấy đề nghị đăng ký" in text
     assert_current_law(chat)
