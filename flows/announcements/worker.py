@@ -17,8 +17,6 @@ import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -27,67 +25,15 @@ from db.models.outbox import DeliveryStatus
 from flows.announcements import claims
 from flows.announcements.claims import Claimed, Outcome
 from flows.announcements.outbox import Progress, progress_of
+from flows.announcements.pacing import Counters, Timers, WorkerConfig, wait_for_event
 from flows.announcements.ratelimit import Lane, Limits
 from flows.announcements.views import message_text
-from flows.engine.delivery import PermanentError, RecipientGone, RetryLater, TransientError
+from flows.engine.delivery import PermanentError, RecipientGone, RetryLater, Sender, TransientError
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
 ProgressCallback = Callable[[int, Progress], Awaitable[None] | None]
-
-
-class Sender(Protocol):
-    """A channel's way to send one text; raises a flows.engine.delivery exception when it cannot."""
-
-    async def send(self, external_id: str, text: str) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class WorkerConfig:
-    """Tuning of a worker; the defaults suit Telegram."""
-
-    batch_size: int = 200  # rows per claim
-    concurrency: int = 32  # sends in flight at once
-    lease_seconds: float = 60.0  # a claim older than this belongs to a dead worker
-    max_attempts: int = 5  # real attempts (timeouts, 5xx) before a delivery fails
-    backoff_seconds: float = 2.0  # first retry delay; doubles each attempt
-    backoff_max_seconds: float = 600.0
-    max_rate_limited: int = 20  # 429s for one delivery before it counts as an attempt
-    poll_seconds: float = 1.0  # how often an idle worker looks for due deliveries
-    cancel_check_seconds: float = 0.5
-    progress_seconds: float = 2.0
-
-
-@dataclass(slots=True)
-class Counters:
-    """What this worker did since it started."""
-
-    sent: int = 0
-    failed: int = 0
-    blocked: int = 0
-    retried: int = 0
-    rate_limited: int = 0
-    skipped: int = 0  # dropped before sending because the announcement was cancelled
-
-
-@dataclass
-class _Timers:
-    claim: float = 0.0
-    renew: float = 0.0
-    reclaim: float = 0.0
-    cancel: float = 0.0
-    progress: float = 0.0
-    found_nothing: bool = False  # the last claim came back empty
-
-
-async def _wait(event: asyncio.Event, seconds: float | None) -> None:
-    """Wait for an event, at most `seconds` (asyncio.timeout: wait_for may swallow a cancel on 3.11)."""
-    try:
-        async with asyncio.timeout(seconds):
-            await event.wait()
-    except TimeoutError:
-        pass
 
 
 class Worker:
@@ -100,12 +46,12 @@ class Worker:
         limits: Limits,
         worker_id: str,
         *,
-        config: WorkerConfig = WorkerConfig(),
+        config: WorkerConfig | None = None,
         clock: Clock = utcnow,
         on_progress: ProgressCallback | None = None,
     ) -> None:
         self.sessionmaker, self.senders, self.worker_id = sessionmaker, dict(senders), worker_id
-        self.config, self.clock, self.on_progress = config, clock, on_progress
+        self.config, self.clock, self.on_progress = config or WorkerConfig(), clock, on_progress
         self.counters = Counters()
         self._lanes = {channel: Lane(limits.of(channel), time.monotonic()) for channel in self.senders}
         self._held: dict[int, Claimed] = {}  # claimed and not yet recorded
@@ -116,7 +62,7 @@ class Worker:
         self._texts: dict[tuple[int, str], str] = {}
         self._cancelled: set[int] = set()
         self._dirty: set[int] = set()
-        self._t = _Timers()
+        self._t = Timers()
 
     async def run_until_idle(self, limit_seconds: float = 300.0) -> Counters:
         """Deliver everything due now, waiting for backoff retries; return when nothing is due (tests, CLI)."""
@@ -138,7 +84,7 @@ class Worker:
                 await self._maintain()
                 await self._fill()
                 if self._buffered() or self._tasks or self._outcomes:
-                    await _wait(self._wake, self.config.poll_seconds)  # an outcome wakes it at once
+                    await wait_for_event(self._wake, self.config.poll_seconds)  # an outcome wakes it at once
                 elif time.monotonic() < self._t.claim:  # idle: the last claim found nothing due
                     if not await self._idle(stop):
                         break
@@ -161,13 +107,13 @@ class Worker:
         while True:
             self._kick.clear()
             wait = self._dispatch()
-            await _wait(self._kick, None if wait == math.inf else wait)
+            await wait_for_event(self._kick, None if wait == math.inf else wait)
 
     async def _idle(self, stop: asyncio.Event | None) -> bool:
         """Wait while nothing is due; False ends run_until_idle (no retry is waiting either)."""
         await self._report()
         if stop is not None:
-            await _wait(stop, max(0.0, self._t.claim - time.monotonic()))
+            await wait_for_event(stop, max(0.0, self._t.claim - time.monotonic()))
             return True
         async with self.sessionmaker() as session:
             retry_at = await claims.next_retry_at(session, list(self.senders))

@@ -1,6 +1,15 @@
-"""Delivery outcomes every channel's sender raises, so queues can treat channels alike."""
+"""Sending to a user: the sender protocol every channel implements, and the outcomes it raises,
+so queues (announcements, reminders, answers) can treat channels alike."""
 
 from __future__ import annotations
+
+from typing import Protocol
+
+
+class Sender(Protocol):
+    """A channel's way to send one text; raises one of the errors below when it cannot."""
+
+    async def send(self, external_id: str, text: str) -> None: ...
 
 
 class DeliveryError(Exception):
@@ -13,6 +22,11 @@ class RetryLater(DeliveryError):
     def __init__(self, seconds: float, message: str = "rate limited") -> None:
         super().__init__(message)
         self.seconds = seconds
+
+
+class ChannelMisconfigured(RetryLater):
+    """The channel refused the bot's own credentials (Zalo 401): nothing goes out until an operator fixes the
+    configuration. A RetryLater, so queues pause the channel and keep the message rather than fail it."""
 
 
 class RecipientGone(DeliveryError):
