@@ -137,6 +137,8 @@ def format_citation(citation: Citation | dict | Iterable[Citation | dict] | None
     """A citation (or several: '; ' between texts) in Vietnamese: 'Nghị định 295/2026/NĐ-CP, Điều 12 khoản 1'."""
     if citation is None:
         return ""
+    if isinstance(citation, str):  # already written out (e.g. a template variable filled by hand)
+        return citation
     if isinstance(citation, Citation | dict):
         citation = (citation,)
     articles: dict[str, list[str]] = {}  # one text named once: "Luật …, Điều 18 khoản 2, Điều 22 khoản 2"
