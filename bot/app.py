@@ -42,6 +42,8 @@ def build_app(settings: Settings, *, clock: Callable[[], dt.date] | None = None,
         path.parent.mkdir(parents=True, exist_ok=True)
     db = make_engine(settings.database_url)
     sessionmaker = make_sessionmaker(db)
+    if clock is None and settings.as_of_date is not None:  # AS_OF_DATE: the conversations run as of that day
+        clock = lambda: settings.as_of_date  # noqa: E731
     engine = Engine(
         sessionmaker,
         all_flows(),

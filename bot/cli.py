@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.commands._run import helptext
+from bot.commands.rules import as_of_day
 from bot.settings import Settings
 from flows.engine.content import load_yaml
 
@@ -49,10 +50,15 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> None:
     say("db_upgraded", url=_safe_url(settings.database_url))
 
 
-def cmd_content_check(_settings: Settings, _args: argparse.Namespace) -> None:
+def cmd_content_check(_settings: Settings, args: argparse.Namespace) -> None:
+    """Check the content; legal citations as of --as-of, else the real day (never AS_OF_DATE)."""
+    import datetime as dt
+
     from bot.content_check import check_content
 
-    report = check_content()
+    day = getattr(args, "as_of", None) or dt.date.today()
+    say("content_as_of", day=f"{day:%d/%m/%Y}")
+    report = check_content(day)
     if report.problems:
         say("content_bad", count=len(report.problems))
         for problem in report.problems:
@@ -126,7 +132,10 @@ def parser() -> argparse.ArgumentParser:
     dbp = sub.add_parser("db", help=helptext("cli.co_so_du_lieu")).add_subparsers(dest="db_command", required=True)
     dbp.add_parser("upgrade", help=helptext("cli.nang_cap_luoc_do")).set_defaults(handler=cmd_db_upgrade)
     content = sub.add_parser("content", help=helptext("cli.noi_dung")).add_subparsers(dest="content_command", required=True)
-    content.add_parser("check", help=helptext("cli.kiem_tra_moi_mau_tin_nhan")).set_defaults(handler=cmd_content_check)
+    check = content.add_parser("check", help=helptext("cli.kiem_tra_moi_mau_tin_nhan"))
+    check.add_argument("--as-of", type=as_of_day, default=None, metavar="YYYY-MM-DD",
+                       help=helptext("cli.kiem_tra_trich_dan_theo_ngay"))
+    check.set_defaults(handler=cmd_content_check)
     for extend in _extensions():
         extend(sub)
     return p

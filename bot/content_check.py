@@ -18,6 +18,7 @@ from jinja2 import TemplateError, meta
 
 from flows.engine.content import CONTENT_DIR, TEMPLATE_DIR, environment, load_yaml
 from flows.engine.dsl import Ask, Show
+from flows.engine.law_scan import check_tree
 from flows.engine.store import Profile
 
 STANDARD = {"answers", "user", "today", "channel", "current", "selected"}
@@ -48,8 +49,9 @@ def _samples() -> dict[str, dict]:
     return out
 
 
-def check_content() -> Report:
-    """Check every template and every flow; the report lists what is wrong."""
+def check_content(as_of: dt.date | None = None) -> Report:
+    """Check every template and every flow, and every legal citation as of `as_of` (default: the real
+    day); the report lists what is wrong."""
     from bot.catalog import all_flows
 
     env = environment()
@@ -89,16 +91,17 @@ def check_content() -> Report:
                     data = f"{flow.name}.{step.id}|_pick:{option.id}"
                     if len(data.encode()) > 64:
                         report.problems.append(_say("check_button_too_long", flow=flow.name, step=step.id, data=data))
-    report.problems.extend(check_knowledge())
+    report.problems.extend(check_knowledge(as_of))
+    report.problems.extend(str(f) for f in check_tree(CONTENT_DIR, as_of or dt.date.today()))
     return report
 
 
-def check_knowledge() -> list[str]:
+def check_knowledge(as_of: dt.date | None = None) -> list[str]:
     """Load and validate the YAML knowledge the flows rest on: programmes, FAQ, founding rules."""
     from flows.eligibility import check_all
 
     parts = load_yaml("cli.yaml")["knowledge_parts"]
-    problems = [_say("check_knowledge", part=parts["programmes"], error=p) for p in check_all()]
+    problems = [_say("check_knowledge", part=parts["programmes"], error=p) for p in check_all(as_of, citations=False)]
     for part, load in (("faq", _load_faq), ("founding", _load_founding)):
         try:
             load()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -55,6 +56,8 @@ class Settings(BaseSettings):
     web_secret: SecretStr = SecretStr("doi-khoa-nay-khi-trien-khai")
     timezone: str = "Asia/Ho_Chi_Minh"
     max_message_chars: int = Field(default=4000, ge=100, le=100_000)
+    # the day conversations run as of (YYYY-MM-DD: training, demonstrations, a rule before it starts); empty: today
+    as_of_date: dt.date | None = None
 
     # --- Officials' web dashboard (bot/web/dashboard/): /dangnhap sends a one-time link to web_base_url ---
     web_base_url: str = "http://127.0.0.1:8080"  # public address of this app as officials' browsers reach it
@@ -80,6 +83,16 @@ class Settings(BaseSettings):
         if value is not None and not 8 <= len(value.get_secret_value()) <= 256:
             raise ValueError(_message("setting_secret_length"))
         return value
+
+    @field_validator("as_of_date", mode="before")
+    @classmethod
+    def _as_of_day(cls, value: object) -> object:
+        if value is None or isinstance(value, dt.date) or (isinstance(value, str) and not value.strip()):
+            return value or None
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError(_message("setting_as_of_date")) from None
 
     @field_validator("log_level")
     @classmethod

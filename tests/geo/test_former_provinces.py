@@ -8,6 +8,7 @@ import pytest
 
 from flows.engine.content import load_yaml
 from flows.engine.geo import find_province, provinces
+from flows.engine.law import format_citation
 from flows.engine.text import fold
 
 MAPPING = load_yaml("geo/former_provinces.yaml")
@@ -19,7 +20,7 @@ def _plain(name: str) -> str:
 
 
 def test_the_mapping_cites_the_resolution_and_its_date():
-    assert "202/2025/QH15" in MAPPING["reference"]
+    assert "202/2025/QH15" in format_citation(MAPPING["reference"])
     assert MAPPING["valid"]["from"] == dt.date(2025, 7, 1)
 
 
