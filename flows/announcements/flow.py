@@ -20,9 +20,10 @@ from flows.announcements import audience, outbox, registry_kinds, views  # noqa:
 from flows.announcements.schedule import LOCAL, parse_when
 from flows.engine.content import load_yaml
 from flows.engine.context import Context
-from flows.engine.dsl import AGAIN, UNKNOWN, Ask, Command, Do, Flow, Show
+from flows.engine.dsl import AGAIN, UNKNOWN, Ask, Command, Do, Flow, On, Show
 from flows.engine.inputs import Choice, Option, Text, options_from
 from flows.engine.messages import Reply
+from flows.engine.numbers import ascii_int
 from flows.engine.places import Commune, Province
 from flows.engine.text import plain
 from flows.join.accounts import is_official, scope_of
@@ -224,11 +225,11 @@ async def _cancel_command(ctx: Context, arg: str) -> str | None:
     scope = await _scope(ctx)
     if scope is None:
         return UNKNOWN
-    number = arg.strip().lstrip("#")
-    if not number.isdigit() or len(number) > 12:
+    number = ascii_int(arg.strip().lstrip("#"), 12)
+    if number is None:
         ctx.say("announcements/cancel_usage.j2")
     else:
-        await _cancel(ctx, scope, int(number))
+        await _cancel(ctx, scope, number)
     return AGAIN
 
 
@@ -239,23 +240,23 @@ announcements = Flow(
             getter=lambda ctx: {"max_text": MAX_TEXT}),
         Show(Step.PREVIEW, "announcements/preview.j2", getter=_preview),
         Ask(Step.LOOKS, "announcements/ask_looks.j2", Choice(LOOKS), save_as="looks", optional=False,
-            next=lambda ctx: Step.TEXT if ctx.answers["looks"] == "edit" else Step.AUDIENCE),
+            next=On("looks", {"edit": Step.TEXT}, otherwise=Step.AUDIENCE)),
         Ask(Step.AUDIENCE, "announcements/ask_audience.j2", Choice(AUDIENCES), save_as="kind", optional=False,
             next=_after_audience),
         Ask(Step.SECTOR, "announcements/ask_sector.j2", Choice(SECTORS), save_as="sector", optional=False,
             next=Step.COUNT),
         Ask(Step.PROVINCE, "announcements/ask_province.j2", Province(), save_as="place_province", optional=False,
-            next=lambda ctx: Step.COMMUNE if ctx.answers["kind"] == "commune" else Step.COUNT),
+            next=On("kind", {"commune": Step.COMMUNE}, otherwise=Step.COUNT)),
         Ask(Step.COMMUNE, "announcements/ask_commune.j2", Commune(province_key="place_province"),
             save_as="commune_code", optional=False),
         Do(Step.COUNT, _count),
         Ask(Step.CONFIRM, "announcements/confirm.j2", Choice(CONFIRM), save_as="decision", optional=False,
-            getter=_confirm_vars, next=lambda ctx: _AFTER_CONFIRM[ctx.answers["decision"]]),
+            getter=_confirm_vars, next=On("decision", _AFTER_CONFIRM)),
         Ask(Step.WHEN, "announcements/ask_when.j2", Text(max_len=100), save_as="when_text", optional=False),
         Do(Step.SCHEDULE, _schedule),
         Do(Step.QUEUE, _queue),
         Ask(Step.QUEUED, "announcements/queued.j2", Choice(QUEUED), save_as="after", optional=False,
-            getter=_queued_vars, next=lambda ctx: Step.CANCEL if ctx.answers["after"] == "cancel" else "flow:menu"),
+            getter=_queued_vars, next=On("after", {"cancel": Step.CANCEL}, otherwise="flow:menu")),
         Do(Step.CANCEL, _cancel_step, next="flow:menu"),
         Show(Step.SUBSCRIPTION, "announcements/subscription.j2", next="flow:menu"),
     ],

@@ -7,7 +7,7 @@ or a function of the context returning one of those.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,22 @@ UNKNOWN = "@unknown"  # answer as to a command nobody knows (gates use it, so ou
 Next = str | Callable[[Any], str | None] | None
 Allowed = Callable[[Any], Awaitable[bool]]
 Getter = Callable[[Any], Awaitable[dict[str, Any]] | dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class On:
+    """A move declared as data: go by the saved value of one answer.
+
+    `On("looks", {"edit": Step.TEXT}, otherwise=Step.AUDIENCE)` goes to TEXT when the answer
+    "looks" is "edit", else to AUDIENCE (None: the step declared after this one).
+    """
+
+    key: str
+    cases: Mapping[Any, str]
+    otherwise: str | None = None
+
+    def __call__(self, ctx: Any) -> str | None:
+        return self.cases.get(ctx.answers.get(self.key), self.otherwise)
 
 
 @dataclass(frozen=True)

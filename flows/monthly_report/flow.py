@@ -16,7 +16,7 @@ from db.models.core import User
 from db.models.registry import Cooperative
 from flows.engine.content import load_yaml
 from flows.engine.context import Context
-from flows.engine.dsl import AGAIN, END, Ask, Command, Do, Flow, Show
+from flows.engine.dsl import AGAIN, END, Ask, Command, Do, Flow, On, Show
 from flows.engine.inputs import (
     Choice,
     Invalid,
@@ -277,12 +277,12 @@ monthly_report = Flow(
         Ask(Step.DIFFICULTIES, "monthly/ask_difficulties.j2", Text(max_len=_TEXT_MAX), next=_then(Step.NEEDS)),
         Ask(Step.NEEDS, "monthly/ask_needs.j2", MultiChoice(NEEDS), getter=_needs_vars, next=Step.REVIEW),
         Ask(Step.REVIEW, "monthly/review.j2", Choice(REVIEW), save_as="action", optional=False,
-            getter=_review_vars, next=lambda ctx: Step.SEND if ctx.answers["action"] == "send" else Step.EDIT),
+            getter=_review_vars, next=On("action", {"send": Step.SEND}, otherwise=Step.EDIT)),
         Do(Step.EDIT, _edit),
         Do(Step.SEND, _send),
         Ask(Step.CONFIRM, "monthly/confirm_change.j2", YesNo(labels=tuple(_UI["buttons"]["confirm"])),
             save_as="confirmed", optional=False, getter=_changes_vars,
-            next=lambda ctx: Step.SEND if ctx.answers["confirmed"] else Step.REVIEW),
+            next=On("confirmed", {True: Step.SEND}, otherwise=Step.REVIEW)),
     ],
     commands=[Command("baocao", _report), Command("tatnhac", _reminders_off), Command("batnhac", _reminders_on)],
     start=_start,

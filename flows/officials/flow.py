@@ -11,7 +11,7 @@ from typing import Any
 
 from flows.engine.content import load_yaml
 from flows.engine.context import Context
-from flows.engine.dsl import Ask, Command, Do, Flow
+from flows.engine.dsl import Ask, Command, Do, Flow, On
 from flows.engine.inputs import Choice, Option, Text, options_from
 from flows.engine.messages import Reply
 from flows.engine.places import Commune, Province
@@ -192,7 +192,7 @@ officials = Flow(
     "officials",
     [
         Ask(Step.MENU, "officials/chat/menu.j2", Choice(ACTIONS), save_as="action", optional=False,
-            getter=_menu_vars, next=lambda ctx: _AFTER_MENU[ctx.answers["action"]]),
+            getter=_menu_vars, next=On("action", _AFTER_MENU)),
         Ask(Step.PERIOD, "officials/chat/ask_period.j2", Period(), optional=False, getter=_period_vars),
         Do(Step.VIEW, _view),
         Ask(Step.FIRST, "officials/chat/ask_first.j2", Period(), optional=False),
@@ -209,7 +209,7 @@ officials = Flow(
         Ask(Step.LEVEL, "officials/chat/ask_level.j2", Choice(_levels), optional=False),
         Do(Step.PLACE, _place),
         Ask(Step.PROVINCE, "officials/chat/ask_province.j2", Province(), save_as="province_code", optional=False,
-            next=lambda ctx: Step.COMMUNE if ctx.answers["level"] == "commune" else Step.INVITE_OFFICIAL),
+            next=On("level", {"commune": Step.COMMUNE}, otherwise=Step.INVITE_OFFICIAL)),
         Ask(Step.COMMUNE, "officials/chat/ask_commune.j2", Commune(), save_as="commune_code", optional=False,
             next=Step.INVITE_OFFICIAL),
         Do(Step.INVITE_OFFICIAL, _invite_official),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flows.engine import geo
 from flows.engine.content import load_yaml
 from flows.engine.context import Context
-from flows.engine.dsl import Ask, Command, Do, Flow
+from flows.engine.dsl import Ask, Command, Do, Flow, On
 from flows.engine.inputs import Choice, YesNo, options_from
 from flows.engine.places import Commune, Province
 from flows.onboarding.flow import ROLES, apply_answers
@@ -52,7 +52,7 @@ profile = Flow(
     "profile",
     [
         Ask("view", "profile/view.j2", Choice(ACTIONS), save_as="action", optional=False, getter=view_vars,
-            next=lambda ctx: _EDIT_TARGET[ctx.answers["action"]]),
+            next=On("action", _EDIT_TARGET)),
         Ask("role", "onboarding/ask_role.j2", Choice(ROLES), next="save"),
         Ask("province", "onboarding/ask_province.j2", Province(), save_as="province_code"),
         Ask("commune", "onboarding/ask_commune.j2", Commune(), save_as="commune_code", next="save"),
