@@ -34,8 +34,9 @@ _ORDERED_OPS = {"<", "<=", ">", ">="}
 def check_all(as_of: dt.date | None = None, citations: bool = True) -> list[str]:
     """Problems in content/facts.yaml, content/programmes/*.yaml and the templates; empty means fine.
 
-    Citations are checked as of `as_of` (default: the real day; `citations=False` leaves them to the
-    caller, e.g. the content check, which checks every file); `last_checked` against the real day.
+    Citations are checked as of `as_of` (default: the real day) in the rules that have started by then
+    (`citations=False` leaves them to the caller, e.g. the content check, which checks every file);
+    `last_checked` against the real day.
     """
     today = dt.date.today()
     as_of = as_of or today
@@ -57,7 +58,9 @@ def check_all(as_of: dt.date | None = None, citations: bool = True) -> list[str]
     for rule in rules.values():
         problems += [f"{rule.id}: {p}" for p in _check_rule(rule, rules, facts, today)]
     for path in programme_files() if citations else ():
-        problems += [str(f) for f in check_yaml_file(path, as_of, PROGRAMME_DIR)]
+        rule = rules.get(path.stem)
+        if rule is None or rule.valid.from_ <= as_of:  # a rule that starts later cites texts not yet in force
+            problems += [str(f) for f in check_yaml_file(path, as_of, PROGRAMME_DIR)]
     problems += [f"missing template {name}" for name in TEMPLATES if not template_exists(name)]
     return problems
 

@@ -24,9 +24,13 @@ def test_the_rules_are_clean_today():
     assert check_all(TODAY) == []
 
 
-def test_the_rules_checked_as_of_the_eve_of_nd_113_report_it_is_not_yet_in_force():
-    problems = check_all(dt.date(2024, 10, 31))
-    assert any("Nghị định 113/2024/NĐ-CP" in p and "chưa có hiệu lực" in p for p in problems)
+def test_on_the_eve_of_nd_113_its_rules_have_not_started_so_their_citations_are_not_held_against_them():
+    assert check_all(dt.date(2024, 10, 31)) == []
+
+
+def test_a_running_rule_citing_a_decree_not_yet_in_force_on_the_day_is_reported():
+    problems = check_all(dt.date(2025, 10, 1))  # NĐ 113 runs; the THT hint cites NĐ 295/2026 (from 23/07/2026)
+    assert any("Nghị định 295/2026/NĐ-CP" in p and "chưa có hiệu lực" in p for p in problems)
 
 
 def test_the_seed_programmes_are_all_there():
