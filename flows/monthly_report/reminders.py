@@ -1,7 +1,10 @@
-"""Reminders to cooperative heads who have not sent last month's update: a first one, then a second.
+"""Reminders to cooperative heads: last month's update not sent yet (a first one, then a second), and
+the annual update on the national system, due no later than 15/12 (Thông tư 09/2024/TT-BKHĐT, Điều 6).
 
 Each (cooperative, period, kind) is claimed in reminders_sent BEFORE anything is sent; the unique
-key makes a second claim fail, so restarts and parallel processes never send a reminder twice.
+key makes a second claim fail, so restarts and parallel processes never send a reminder twice. The
+annual reminder is claimed as (cooperative, '<year>-12', 'annual'): once per year per cooperative.
+The monthly update is the programme's own; the annual update is the legal duty.
 """
 
 from __future__ import annotations
@@ -19,21 +22,26 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.base import utcnow
 from db.models.core import User
 from db.models.registry import Cooperative, MonthlyReport, ReminderSent, Reporter
-from flows.engine.content import render
+from flows.engine.content import load_yaml, render
 from flows.engine.delivery import RecipientGone, RetryLater, TransientError
 from flows.monthly_report import periods
 
 logger = logging.getLogger(__name__)
 
 Send = Callable[[User, str], Awaitable[object]]
+MONTHLY = ("first", "second")
+ANNUAL = "annual"
+ANNUAL_DEADLINE = (12, 15)  # (month, day): the annual update is due no later than 15/12, that day included
 
 
 @dataclass(frozen=True, slots=True)
 class ReminderSettings:
-    """When reminders go out: the first on this day of the month, the second some days later."""
+    """When reminders go out: the first on this day of the month, the second some days later; the annual
+    one from this many days before its deadline up to the deadline itself."""
 
     first_day: int = 5
     second_after_days: int = 5
+    annual_days_before: int = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +99,35 @@ async def due_reminders(
     return list(due.values())
 
 
+def annual_deadline(today: dt.date, settings: ReminderSettings) -> dt.date | None:
+    """The deadline of this year's annual update when `today` is in its reminder window, else None."""
+    deadline = dt.date(today.year, *ANNUAL_DEADLINE)
+    start = deadline - dt.timedelta(days=settings.annual_days_before)
+    return deadline if start <= today <= deadline else None
+
+
+async def due_annual(session: AsyncSession, today: dt.date, settings: ReminderSettings | None = None) -> list[Due]:
+    """Annual-update reminders due today and not yet claimed this year: heads (reminders on, not
+    blocked) of every cooperative on the list."""
+    deadline = annual_deadline(today, settings or ReminderSettings())
+    if deadline is None:
+        return []
+    period = f"{deadline.year:04d}-{deadline.month:02d}"
+    claimed = exists().where(ReminderSent.cooperative_id == Cooperative.id, ReminderSent.period == period,
+                             ReminderSent.kind == ANNUAL)
+    query = (
+        select(Cooperative, User)
+        .join(Reporter, Reporter.cooperative_id == Cooperative.id)
+        .join(User, User.id == Reporter.user_id)
+        .where(Reporter.role == "head", User.reminders.is_(True), User.blocked.is_(False), ~claimed)
+        .order_by(Cooperative.id, User.id)
+    )
+    due: dict[int, Due] = {}
+    for coop, user in (await session.execute(query)).all():
+        due.setdefault(coop.id, Due(coop, period, ANNUAL, [])).users.append(user)
+    return list(due.values())
+
+
 async def claim(session: AsyncSession, cooperative_id: int, period: str, kind: str) -> bool:
     """Claim a reminder (INSERT ... ON CONFLICT DO NOTHING); True only for the one caller that wins."""
     table = ReminderSent.__table__
@@ -110,22 +147,22 @@ async def send_reminders(
     send: Send,
     first_day: int = 5,
     second_after_days: int = 5,
+    annual_days_before: int = 14,
 ) -> Summary:
-    """Claim then send every due reminder; a reminder nobody received for a passing fault is released."""
-    settings = ReminderSettings(first_day, second_after_days)
+    """Claim then send every due reminder, monthly and annual; one nobody received for a passing fault is released."""
+    settings = ReminderSettings(first_day, second_after_days, annual_days_before)
     summary = Summary()
     async with sessionmaker() as session:
-        due = await due_reminders(session, today, settings)
-    until = dt.date(today.year, today.month, periods.LAST_MONTH_UNTIL_DAY)
+        due = await due_reminders(session, today, settings) + await due_annual(session, today, settings)
     for item in due:
         coop = item.cooperative
         async with sessionmaker() as session, session.begin():
-            if await _reported(session, coop.id, item.period) or not await claim(
-                    session, coop.id, item.period, item.kind):
+            if item.kind in MONTHLY and await _reported(session, coop.id, item.period):
+                continue
+            if not await claim(session, coop.id, item.period, item.kind):
                 continue
         summary.claimed += 1
-        text = render(f"reminders/{item.kind}.j2", cooperative=coop.name,
-                      period=periods.display(item.period), until=until.strftime("%d/%m/%Y"))
+        text = _text(item, today)
         delivered, passing = 0, 0
         for user in item.users:
             try:
@@ -147,6 +184,22 @@ async def send_reminders(
         await _record(sessionmaker, coop.id, item, delivered, release=delivered == 0 and passing > 0)
         summary.released += int(delivered == 0 and passing > 0)
     return summary
+
+
+def _text(item: Due, today: dt.date) -> str:
+    """The reminder's words (content/templates/reminders/<kind>.j2)."""
+    coop = item.cooperative
+    if item.kind == ANNUAL:
+        deadline = dt.date(today.year, *ANNUAL_DEADLINE)
+        forms = {f["id"]: f["name"] for f in load_yaml("registry/forms.yaml")["forms"]}
+        return render("reminders/annual.j2", cooperative=coop.name,
+                      form_noun=forms.get(coop.form, forms["hop_tac_xa"]).lower(),
+                      deadline=f"{deadline:%d/%m/%Y}", days_left=(deadline - today).days,
+                      data_from=f"{deadline.replace(year=deadline.year - 1):%d/%m/%Y}",
+                      data_until=f"{deadline - dt.timedelta(days=1):%d/%m/%Y}")
+    until = dt.date(today.year, today.month, periods.LAST_MONTH_UNTIL_DAY)
+    return render(f"reminders/{item.kind}.j2", cooperative=coop.name, period=periods.display(item.period),
+                  until=until.strftime("%d/%m/%Y"))
 
 
 async def _reported(session: AsyncSession, cooperative_id: int, period: str) -> bool:
