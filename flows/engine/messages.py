@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flows.engine.text import clean
+
 
 @dataclass(frozen=True, slots=True)
 class Button:
@@ -34,7 +36,11 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """A user's message as every channel hands it to the engine: typed text or a button id."""
+    """A user's message as every channel hands it to the engine: typed text or a button id.
+
+    What the user sent is cleaned on the way in: NUL and other control characters never reach the
+    database (PostgreSQL refuses NUL in text).
+    """
 
     channel: str
     external_id: str
@@ -42,3 +48,10 @@ class Incoming:
     button: str | None = None
     display_name: str | None = None
     message_id: str | None = None
+    origin: str | None = None  # the sender's network address, keyed-hashed (web chat only): limits hold per address
+
+    def __post_init__(self) -> None:
+        for name in ("text", "button", "display_name"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, clean(value))

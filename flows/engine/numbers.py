@@ -7,16 +7,27 @@ import re
 
 from flows.engine.text import fold
 
-_GROUPED = re.compile(r"^\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$")
+_GROUPED = re.compile(r"^[0-9]{1,3}(?:([.,\s])[0-9]{3})(?:\1[0-9]{3})*$")
+
+
+def is_ascii_digits(text: str) -> bool:
+    """Whether a text is one or more of 0-9 ('²', '٣' and '３' pass str.isdigit() but are not)."""
+    return text.isascii() and text.isdigit()
+
+
+def ascii_int(text: str | None, max_digits: int = 18) -> int | None:
+    """A code or an id as typed, '42' -> 42: ASCII digits only, at most max_digits of them; else None."""
+    text = (text or "").strip()
+    return int(text) if is_ascii_digits(text) and len(text) <= max_digits else None
 
 
 def whole_number(token: str) -> int | None:
     """'1.200' / '1,200' / '1 200' / '1200' -> 1200; anything else None."""
     token = token.strip()
-    if token.isdigit():
+    if is_ascii_digits(token):
         return int(token)
     if _GROUPED.match(token):
-        return int(re.sub(r"\D", "", token))
+        return int(re.sub(r"[^0-9]", "", token))
     return None
 
 
@@ -43,7 +54,7 @@ def parse_money(text: str) -> int | None:
     """VND from '1,5 tỷ', '2 ty', '800 triệu', '800tr', '15 triệu rưỡi', '1 tỷ 200 triệu', '1.200.000 đồng'."""
     folded = fold(text).replace("dong", " dong ").strip()
     folded = re.sub(r"\s+", " ", folded)
-    if not folded or not folded[0].isdigit():
+    if not folded or not is_ascii_digits(folded[0]):
         return None
     total = 0.0
     pos = 0
@@ -58,7 +69,7 @@ def parse_money(text: str) -> int | None:
             return None
         if unit is None and last_unit not in (None, 1):
             # spoken style: "1 tỷ 2" is 1,2 tỷ, "15 triệu 5" is 15,5 triệu, "1 tỷ 200" is 1,2 tỷ
-            if not number.isdigit() or len(number) > 3:
+            if not is_ascii_digits(number) or len(number) > 3:
                 return None
             total += int(number) * last_unit / 10 ** len(number)
             last_unit = 1

@@ -7,6 +7,7 @@ from typing import Any
 
 from flows.engine import geo
 from flows.engine.inputs import Ambiguous, Invalid, Kind, Ok, Option, Result
+from flows.engine.numbers import ascii_int
 
 
 @dataclass
@@ -24,8 +25,9 @@ class Province(Kind):
         return Ok(place.code, note=note)
 
     def from_button(self, option_id: str, ctx: Any) -> Result:
-        if option_id.isdigit() and any(p.code == int(option_id) for p in geo.provinces()):
-            return Ok(int(option_id))
+        code = ascii_int(option_id, 6)
+        if code is not None and any(p.code == code for p in geo.provinces()):
+            return Ok(code)
         return Invalid("province")
 
     def describe(self, value: Any, ctx: Any) -> str:
@@ -55,9 +57,12 @@ class Commune(Kind):
         return Ok(found.places[0].code)
 
     def from_button(self, option_id: str, ctx: Any) -> Result:
+        code = ascii_int(option_id, 6)
         try:
-            place = geo.commune(int(option_id))
+            place = geo.commune(code) if code is not None else None
         except (KeyError, ValueError):
+            place = None
+        if place is None:
             return Invalid("commune", {"province": None})
         province_code = self._province(ctx)
         if province_code and place.province_code != province_code:

@@ -18,6 +18,7 @@ from typing import Any
 
 from flows.engine.content import load_yaml
 from flows.engine.law import Citation
+from flows.engine.numbers import is_ascii_digits
 from flows.engine.text import fold
 from flows.founding.finding import Finding, citations
 from flows.founding.forms import FORMS, Form
@@ -125,7 +126,7 @@ def check_name(raw: str, form: Form | None, places: tuple[str, ...] = ()) -> lis
             findings.append(finding("name_abbreviated", "warn", prefix=form.name_prefix, suggestion=written))
     if found is not None and not proper:
         findings.append(finding("name_no_proper_name", "block", prefix=found.name_prefix))
-    odd = sorted({c for c in name if not (c == " " or c.isdigit() or is_vietnamese_letter(c))})
+    odd = sorted({c for c in name if not (c == " " or is_ascii_digits(c) or is_vietnamese_letter(c))})
     letters = [c for c in odd if unicodedata.category(c).startswith("L")]
     symbols = [c for c in odd if c not in letters]
     if letters:

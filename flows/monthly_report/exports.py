@@ -1,4 +1,8 @@
-"""Export the latest monthly updates of a month or a range, within a scope, as CSV (UTF-8 with BOM) or XLSX."""
+"""Export the latest monthly updates of a month or a range, within a scope, as CSV (UTF-8 with BOM) or XLSX.
+
+What people typed can never run in a spreadsheet: in XLSX every text is a text cell (never a formula),
+and in CSV a text starting with =, +, -, @, tab or CR gets a leading apostrophe.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models.registry import Cooperative, MonthlyReport
 from flows.engine.content import load_yaml, render
 from flows.engine.messages import Document
+from flows.engine.text import FORMULA_LEAD, cell_text
 from flows.join import invites
 from flows.join.coops import commune_name, form_label, province_name, sector_label
 from flows.join.scope import Scope
@@ -73,7 +78,7 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
     writer = csv.writer(out)
     writer.writerow([c["header"] for c in columns()])
     for row in rows:
-        writer.writerow([row[c["key"]] for c in columns()])
+        writer.writerow([cell_text(v) if isinstance(v, str) else v for v in (row[c["key"]] for c in columns())])
     return out.getvalue().encode("utf-8-sig")  # the BOM lets Excel read Vietnamese
 
 
@@ -84,6 +89,11 @@ def _xlsx(rows: list[dict[str, Any]]) -> bytes:
     sheet.append([c["header"] for c in columns()])
     for row in rows:
         sheet.append([row[c["key"]] for c in columns()])
+    for line in sheet.iter_rows():
+        for cell in line:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl reads a text starting with '=' as a formula
+                cell.quotePrefix = cell.value.startswith(FORMULA_LEAD)  # and Excel keeps it text when edited
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"

@@ -2,6 +2,8 @@
 
 Places are given by code or by name; names must match the vietnam_provinces data once folded
 (no diacritics, any case; 'Tỉnh', 'Thành phố', 'Xã', 'Phường' may be left out when unambiguous).
+Cells are read as written: a formula is kept as its text and never computed, the apostrophe that our
+CSV exports put before such text is taken off, control characters are removed, codes are ASCII digits.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from vietnam_provinces import Province, Ward
 
 from db.models.registry import Cooperative
 from flows.engine.content import load_yaml, render
-from flows.engine.text import fold
+from flows.engine.numbers import ascii_int
+from flows.engine.text import clean, fold, from_cell
 from flows.join.coops import province_name
 
 logger = logging.getLogger(__name__)
@@ -97,7 +100,7 @@ async def import_cooperatives(session: AsyncSession, data: bytes, filename: str)
 def _read(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     """The header and the non-empty rows (with their numbers in the file) of a CSV or XLSX file."""
     if filename.lower().endswith((".xlsx", ".xlsm")):
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=False).worksheets[0]
         table = [(n, list(r)) for n, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
     else:
         text = data.decode("utf-8-sig")
@@ -132,7 +135,7 @@ def _cell(cells: list[Any], index: int) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return from_cell(clean(str(value)).strip())
 
 
 def _parse_row(values: dict[str, str]) -> tuple[dict[str, Any], str | None]:
@@ -241,8 +244,8 @@ def _province_index() -> dict[str, int]:
 
 
 def _province_code(value: str) -> int | None:
-    if value.isdigit():
-        code = int(value)
+    code = ascii_int(value, 6)
+    if code is not None:
         return code if province_name(code) else None
     prefixes = load_yaml("registry/import.yaml")["province_prefixes"]
     folded = fold(value)
@@ -279,8 +282,9 @@ def _commune_codes(province: int, value: str) -> list[int]:
     A name with its diacritics is tried first ('Xã Văn Lăng' and 'Xã Văn Lang' differ only in them).
     """
     exact, folded, codes = _commune_index(province)
-    if value.isdigit():
-        return [int(value)] if int(value) in codes else []
+    code = ascii_int(value, 6)
+    if code is not None:
+        return [code] if code in codes else []
     found = exact.get(_lower(value))
     if found and len(found) == 1:
         return found
