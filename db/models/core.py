@@ -50,6 +50,7 @@ class Conversation(Base):
     suspended: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     failures: Mapped[int] = mapped_column(default=0)
     recent_ids: Mapped[list[Any]] = mapped_column(default=list)  # last message ids, to drop re-deliveries
+    scratch: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # a flow's working notes, not answers
     version: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -15,6 +15,37 @@ from flows.engine.services import Services
 from flows.engine.store import Profile, State
 
 
+class Scratch(dict):
+    """A view of State.scratch that refuses a name the flow did not declare (a typo fails loudly)."""
+
+    def __init__(self, data: dict[str, Any], names: Any) -> None:
+        super().__init__()
+        self._data, self._names = data, frozenset(names)
+
+    def _check(self, key: str) -> None:
+        if key not in self._names:
+            raise KeyError(f"scratch name {key!r} is not declared by the flow")
+
+    def __getitem__(self, key: str) -> Any:
+        self._check(key)
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._check(key)
+        self._data[key] = value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._check(key)
+        return self._data.get(key, default)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        self._check(key)
+        return self._data.pop(key, *default)
+
+
 @dataclass
 class Context:
     """One message being handled: the user, their state, the database session and the replies."""
@@ -44,6 +75,13 @@ class Context:
     @property
     def answers(self) -> dict[str, Any]:
         return self.state.answers
+
+    @property
+    def scratch(self) -> Scratch:
+        """The current flow's working notes between steps (declared in Flow.scratch), kept apart
+        from the user's answers and dropped when the flow ends."""
+        flow = self.flows.get(self.state.flow)
+        return Scratch(self.state.scratch, flow.scratch if flow else ())
 
     @property
     def channel(self) -> str:

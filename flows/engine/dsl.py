@@ -99,13 +99,21 @@ class Flow:
     commands: Sequence[Command] = ()
     free_text_is_idle: bool = False  # text that is no answer here is handled as if no flow ran (the menu)
     start: Callable[[Any], Awaitable[str | None]] | None = None  # prepares answers; may redirect
-    allowed: Allowed | None = None  # who may enter the flow (and use its commands); see Command.allowed
+    allowed: Allowed | None = None  # who may enter the flow; see Command.allowed
+    scratch: Sequence[str] = ()  # names of the working notes it keeps between steps (ctx.scratch), apart
+    # from the user's answers; rows saved before 2026-11-27 kept them in answers as "_<name>"
     _index: dict[str, Step] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index = {s.id: s for s in self.steps}
         if len(self._index) != len(self.steps):
             raise ValueError(f"flow {self.name}: duplicate step ids")
+
+    def adopt_scratch(self, answers: dict[str, Any], scratch: dict[str, Any]) -> None:
+        """Move this flow's working notes saved the old way ("_<name>" in answers) into scratch."""
+        for name in self.scratch:
+            if f"_{name}" in answers:
+                scratch.setdefault(name, answers.pop(f"_{name}"))
 
     def step(self, step_id: str) -> Step | None:
         """The step with this id, or None (a step removed since the state was saved)."""

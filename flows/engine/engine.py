@@ -88,6 +88,9 @@ class Engine:
             profile, state, before = await self.store.load(*key, incoming.display_name)
             if incoming.message_id and incoming.message_id in state.recent_ids:
                 return []  # a re-delivered update: handled already
+            flow = self.flows.get(state.flow)
+            if flow is not None and flow.scratch:
+                flow.adopt_scratch(state.answers, state.scratch)
             ctx = Context(self.flows, self.sessionmaker, self.services, incoming, profile, state, self.clock())
             try:
                 await self._dispatch(ctx)

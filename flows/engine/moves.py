@@ -26,7 +26,7 @@ Target = str | Go | None
 def clear(st: State) -> None:
     """End whatever flow was running (answers dropped; a suspended flow is kept)."""
     st.flow = st.step = None
-    st.answers, st.history, st.pending, st.failures = {}, [], None, 0
+    st.answers, st.history, st.pending, st.failures, st.scratch = {}, [], None, 0, {}
 
 
 def current_step(ctx: Context) -> Step | None:
@@ -70,7 +70,8 @@ def resume(ctx: Context) -> bool:
     if not saved or saved["flow"] not in ctx.flows:
         return False
     st.flow, st.step, st.answers, st.history = saved["flow"], saved["step"], saved["answers"], saved["history"]
-    st.pending, st.failures = None, 0
+    st.pending, st.failures, st.scratch = None, 0, dict(saved.get("scratch") or {})
+    ctx.flows[st.flow].adopt_scratch(st.answers, st.scratch)
     return True
 
 
@@ -155,7 +156,8 @@ async def command(ctx: Context, name: str, arg: str) -> None:
             await start_flow(ctx, "onboarding")
             return
         if st.flow not in (None, "menu", "onboarding") and st.step:
-            st.suspended = {"flow": st.flow, "step": st.step, "answers": st.answers, "history": st.history}
+            st.suspended = {"flow": st.flow, "step": st.step, "answers": st.answers, "history": st.history,
+                            "scratch": st.scratch}
         await start_flow(ctx, "menu")
     elif name == "huy":
         was = st.flow

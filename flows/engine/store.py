@@ -55,6 +55,7 @@ class State:
     suspended: dict[str, Any] | None = None
     failures: int = 0
     recent_ids: list[Any] = field(default_factory=list)
+    scratch: dict[str, Any] = field(default_factory=dict)  # the flow's declared working notes (Flow.scratch)
     version: int = 0
 
     def copy(self) -> State:
@@ -62,7 +63,7 @@ class State:
         return State(self.user_id, self.flow, self.step, dict(self.answers), list(self.history),
                      copy.deepcopy(self.pending) if self.pending else None,
                      copy.deepcopy(self.suspended) if self.suspended else None,
-                     self.failures, list(self.recent_ids), self.version)
+                     self.failures, list(self.recent_ids), dict(self.scratch), self.version)
 
 
 _PROFILE_COLS = [f.name for f in fields(Profile)]
@@ -211,6 +212,7 @@ def _select_many(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[st
             profile = Profile(**{c: values[_USERS.c[c]] for c in _PROFILE_COLS})
             state = State(user_id=profile.id, version=values[_CONV.c.version],
                           **{c: values[_CONV.c[c]] for c in _STATE_COLS})
+            state.scratch = state.scratch or {}
             found[(profile.channel, profile.external_id)] = (profile, state)
     return found
 

@@ -115,18 +115,18 @@ class Revenue(Money):
 
 
 def _coop_name(ctx: Context) -> str:
-    return dict(ctx.answers.get("_coops", [])).get(ctx.answers.get("cooperative_id"), "")
+    return dict(ctx.scratch.get("coops", [])).get(ctx.answers.get("cooperative_id"), "")
 
 
 def _coop_options(ctx: Context) -> list[Option]:
-    return [Option(cid, name) for cid, name in ctx.answers.get("_coops", [])]
+    return [Option(cid, name) for cid, name in ctx.scratch.get("coops", [])]
 
 
 async def _start(ctx: Context) -> str:
     linked = await linked_cooperatives(ctx.session, ctx.profile.id)
     if not linked:
         return Step.CODE
-    ctx.answers["_coops"] = [[str(coop.id), coop.name] for coop, _role in linked]
+    ctx.scratch["coops"] = [[str(coop.id), coop.name] for coop, _role in linked]
     if len(linked) > 1:
         return Step.COOPERATIVE
     ctx.answers["cooperative_id"] = str(linked[0][0].id)
@@ -140,14 +140,14 @@ async def _redeem(ctx: Context) -> str:
 async def _prepare(ctx: Context) -> str:
     """Remember the last report (shown as 'Lần trước') for the chosen period."""
     last = await reports.last_report(ctx.session, int(ctx.answers["cooperative_id"]), ctx.answers["period"])
-    ctx.answers["_previous"] = None if last is None else {
+    ctx.scratch["previous"] = None if last is None else {
         "period": last.period, "members": last.members, "workers": last.workers, "revenue": last.revenue}
-    return Step.REVIEW if ctx.answers.get("_editing") else Step.MEMBERS
+    return Step.REVIEW if ctx.scratch.get("editing") else Step.MEMBERS
 
 
 def _then(step: str) -> Callable[[Context], str]:
     """Go on to `step`, or back to the review when the user is changing one answer."""
-    return lambda ctx: Step.REVIEW if ctx.answers.get("_editing") else step
+    return lambda ctx: Step.REVIEW if ctx.scratch.get("editing") else step
 
 
 async def _after_status(ctx: Context) -> str:
@@ -159,7 +159,8 @@ async def _after_status(ctx: Context) -> str:
 
 async def _edit(ctx: Context) -> str:
     field = ctx.answers["action"]
-    ctx.answers.update(_editing=True, confirmed=False)
+    ctx.scratch["editing"] = True
+    ctx.answers["confirmed"] = False
     if field == Step.NEEDS:  # the ticks start from the saved needs
         ctx.state.pending = {"selected": list(ctx.answers.get("needs") or [])}
     return field
@@ -181,7 +182,7 @@ async def _send(ctx: Context) -> str:
     result = await reports.submit(ctx.session, user, coop, _report_answers(ctx),
                                   confirmed=bool(ctx.answers.get("confirmed")))
     if result.outcome is reports.Outcome.NEEDS_CONFIRMATION:
-        ctx.answers["_changes"] = [{"field": c.field, "before": c.before, "after": c.after} for c in result.changes]
+        ctx.scratch["changes"] = [{"field": c.field, "before": c.before, "after": c.after} for c in result.changes]
         return Step.CONFIRM
     ctx.replies.append(Reply(result.text))
     if result.outcome is reports.Outcome.OUT_OF_BOUNDS:
@@ -200,7 +201,7 @@ async def _send(ctx: Context) -> str:
 def _field_vars(ctx: Context) -> dict[str, Any]:
     period = ctx.answers.get("period")
     return {"cooperative": _coop_name(ctx), "period": periods.display(period) if period else "",
-            "previous": ctx.answers.get("_previous")}
+            "previous": ctx.scratch.get("previous")}
 
 
 def _period_vars(ctx: Context) -> dict[str, Any]:
@@ -227,7 +228,7 @@ async def _review_vars(ctx: Context) -> dict[str, Any]:
 
 
 def _changes_vars(ctx: Context) -> dict[str, Any]:
-    return {"changes": ctx.answers.get("_changes", [])}
+    return {"changes": ctx.scratch.get("changes", [])}
 
 
 # ---- commands ------------------------------------------------------------------------------
@@ -286,4 +287,5 @@ monthly_report = Flow(
     ],
     commands=[Command("baocao", _report), Command("tatnhac", _reminders_off), Command("batnhac", _reminders_on)],
     start=_start,
+    scratch=("coops", "previous", "editing", "changes"),
 )

@@ -61,7 +61,7 @@ async def _rights(ctx: Context) -> Scope | None:
     if scope is None:
         ctx.say("officials/not_official.j2")
         return None
-    ctx.answers["_own"] = [scope.level, scope.province_code, scope.commune_code]
+    ctx.scratch["own"] = [scope.level, scope.province_code, scope.commune_code]
     return scope
 
 
@@ -113,7 +113,7 @@ async def _search(ctx: Context) -> str:
     if not found or len(found) > _UI["search_max_matches"]:
         ctx.say("officials/chat/search_failed.j2", query=ctx.answers["query"], count=len(found))
         return Step.FIND
-    ctx.answers["_matches"] = [[str(c.id), c.name, commune_name(c.province_code, c.commune_code)] for c in found]
+    ctx.scratch["matches"] = [[str(c.id), c.name, commune_name(c.province_code, c.commune_code)] for c in found]
     if len(found) == 1:
         ctx.answers["cooperative_id"] = str(found[0].id)
         return Step.ROLE
@@ -122,7 +122,7 @@ async def _search(ctx: Context) -> str:
 
 def _matches(ctx: Context) -> list[Option]:
     return [Option(cid, f"{name} ({commune})" if commune else name)
-            for cid, name, commune in ctx.answers.get("_matches", [])]
+            for cid, name, commune in ctx.scratch.get("matches", [])]
 
 
 async def _invite_head(ctx: Context) -> str:
@@ -137,7 +137,7 @@ async def _invite_head(ctx: Context) -> str:
 
 
 def _levels(ctx: Context) -> list[Option]:
-    allowed = _BELOW.get((ctx.answers.get("_own") or ["commune"])[0], ())
+    allowed = _BELOW.get((ctx.scratch.get("own") or ["commune"])[0], ())
     return [o for o in LEVELS if o.id in allowed]
 
 
@@ -145,7 +145,7 @@ async def _place(ctx: Context) -> str:
     """Fill in the places the official's own scope fixes; ask only for the others."""
     if await _rights(ctx) is None:
         return "flow:menu"
-    own_level, own_province, own_commune = ctx.answers["_own"]
+    own_level, own_province, own_commune = ctx.scratch["own"]
     ctx.answers.pop("province_code", None)
     ctx.answers.pop("commune_code", None)
     if own_level != "country":
@@ -175,7 +175,7 @@ async def _invite_official(ctx: Context) -> str:
 
 
 async def _menu_vars(ctx: Context) -> dict[str, Any]:
-    own = ctx.answers.get("_own") or ["", None, None]
+    own = ctx.scratch.get("own") or ["", None, None]
     return invites.scope_names(Scope(*own)) if own[0] else {"level": "", "province": "", "commune": ""}
 
 
@@ -184,7 +184,7 @@ def _period_vars(ctx: Context) -> dict[str, Any]:
 
 
 def _coop_vars(ctx: Context) -> dict[str, Any]:
-    names = {cid: name for cid, name, _ in ctx.answers.get("_matches", [])}
+    names = {cid: name for cid, name, _ in ctx.scratch.get("matches", [])}
     return {"cooperative": names.get(ctx.answers.get("cooperative_id"), ""), "count": len(names)}
 
 
@@ -216,4 +216,5 @@ officials = Flow(
     ],
     commands=[Command("canbo", _canbo, allowed=registry.is_official)],
     start=_start,
+    scratch=("own", "matches"),
 )
