@@ -67,6 +67,9 @@ SAMPLES = {
     "reminders/first.j2": ({"cooperative": "HTX Đồng Tâm", "period": "10/2026", "until": "10/11/2026"},
                            "10/11/2026"),
     "reminders/second.j2": ({"cooperative": "HTX Đồng Tâm", "period": "10/2026"}, "lần nhắc cuối"),
+    "reminders/annual.j2": ({"cooperative": "HTX Đồng Tâm", "form_noun": "hợp tác xã", "deadline": "15/12/2026",
+                             "days_left": 14, "data_from": "15/12/2025", "data_until": "14/12/2026"},
+                            "chậm nhất ngày 15/12/2026"),
 }
 
 
