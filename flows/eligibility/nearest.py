@@ -9,14 +9,14 @@ from typing import Any
 from flows.eligibility.logic import Resolve, truth
 from flows.eligibility.schema import All, AnyOf, Compare, Condition, Not, SameAs
 
-Cost = tuple[int, int, float]  # (parts known to fail, parts unknown, how far the failed numbers are)
+Cost = tuple[int, float, int]  # (parts known to fail, how far the failed numbers are, parts unknown)
 
 
 def cost(cond: Condition | None, facts: Mapping[str, Any], today: dt.date, resolve: Resolve) -> Cost:
     """How far a condition is from true: failed and unknown comparisons on the cheapest path."""
     verdict = truth(cond, facts, today, resolve)
     if verdict is True or cond is None:
-        return (0, 0, 0.0)
+        return (0, 0.0, 0)
     if isinstance(cond, All):
         parts = [cost(c, facts, today, resolve) for c in cond.all]
         return (sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts))
@@ -25,8 +25,8 @@ def cost(cond: Condition | None, facts: Mapping[str, Any], today: dt.date, resol
     if isinstance(cond, SameAs):
         return cost(resolve(cond.same_as), facts, today, resolve)
     if verdict is None:
-        return (0, 1, 0.0)
-    return (1, 0, _gap(cond, facts))  # a failed comparison or 'not'
+        return (0, 0.0, 1)
+    return (1, _gap(cond, facts), 0)  # a failed comparison or 'not'
 
 
 def _gap(cond: Condition, facts: Mapping[str, Any]) -> float:

@@ -331,3 +331,27 @@ async def test_a_head_of_two_cooperatives_picks_which_one_is_checked(chat, sessi
     assert chat.said("Tổ hợp tác Lúa sạch")
     assert chat.said("Loại hình tổ chức: Tổ hợp tác")
     assert "giấy chứng nhận đăng ký" in chat.last_text  # not registered in the list: asked
+
+
+@pytest.mark.parametrize("province", ["vinh long", "ha noi"])
+async def test_the_longest_eligibility_reply_for_a_vinh_long_and_a_ha_noi_cooperative_fits_a_phone(
+        province, sessionmaker):
+    chat = Chat(Engine(sessionmaker, all_flows(), clock=fixed_clock()), user=f"longest-{province}")
+    await _onboard(chat, province=province)
+    await chat.send("/hotro")
+    # an HTX that meets no growth criterion: the result names the nearest way for each programme
+    for text in ("hop tac xa", "khong", "khong", "30", "31", "khong", "khong", "khong", "3", "co", "2015", "khong"):
+        if not any(b.id.endswith("|_skip") for b in chat.last.buttons):
+            break
+        await chat.send(text)
+    await chat.tap("details")
+    await chat.tap("ended")
+    await chat.tap("size")
+    for text in ("nong nghiep", "25", "1 ty", "500 trieu"):
+        if "Bạn muốn xem thêm gì" in chat.last_text:
+            break
+        await chat.send(text)
+    longest = max(chat.replies, key=lambda r: len(r.text))
+    print(f"\n--- longest eligibility reply, {province} ({len(longest.text)} characters) ---\n{longest.text}")
+    assert "Kết quả xét hỗ trợ" in _asked(chat) and "Quy mô hợp tác xã" in _asked(chat)
+    assert len(longest.text) < 1200

@@ -82,9 +82,9 @@ def test_not_eligible_names_the_missing_criterion_and_the_nearest_way_to_meet_it
              "training_proof": True, "founded_on": "2010-01-01"}
     text = summary(evaluate(facts, TODAY))
     assert "Chưa đạt tiêu chí nào trong 6 tiêu chí" in text
-    assert "Gần nhất: ít nhất 5% thành viên hoặc người lao động đã được đào tạo" in text
+    assert "Gần nhất: Cho thêm thành viên hoặc người lao động đi đào tạo, bồi dưỡng để đạt ít nhất 5%" in text
     assert "(hiện: 3%)" in text
-    assert "cùng lý do với" in text  # nd113-dao-tao reuses the criteria: not repeated
+    assert "cùng lý do ở trên" in text  # nd113-dao-tao reuses the criteria: not repeated
 
 
 def test_an_unregistered_to_hop_tac_is_told_to_register_at_the_commune():
