@@ -1,7 +1,13 @@
 """What an answer means: a pressed button or typed text at the current question becomes a decision.
 
-Nothing here moves the conversation; flows/engine/moves.py carries the decision out. Keeping the
-two apart lets the reading of a message be tested, and scored, on its own.
+Nothing here moves the conversation; flows/engine/carry_out.py carries the decision out. Keeping
+the two apart lets the reading of a message be tested, and scored, on its own.
+
+Typed text is read in this order: small talk (a greeting, thanks, "bạn là ai"); a button it
+presses exactly (its number, its label); the question's own parse (an exact option, a number, a
+month, a place, …); an "ok" or an emoji that answered nothing is small talk too; then a guess
+(flows/engine/interpret.py), which never acts by itself: it asks "Ý bạn là …?", after trying a
+whole sentence as a question first; and last, no answer at all (perhaps a question, see Refuse).
 """
 
 from __future__ import annotations
@@ -12,11 +18,14 @@ from typing import Any
 
 from flows.engine.context import Context
 from flows.engine.dsl import Ask
-from flows.engine.inputs import Ambiguous, Invalid, MultiChoice, Ok, Option, match_option
+from flows.engine.inputs import Ambiguous, Guess, Invalid, MultiChoice, Ok, Option, Text, match_option
+from flows.engine.interpret import is_sentence, small_talk
+from flows.engine.normalise import means
 from flows.engine.presenting import SEP, buttons_for, maybe_await, ui
 from flows.engine.text import fold
 
 NAVIGATION = {"nav:menu": "menu", "nav:help": "trogiup"}
+NOT_THIS = "_question"  # the "Không phải" pick of "Ý bạn là …?": the text was something else
 
 
 @dataclass(frozen=True)
@@ -76,7 +85,31 @@ class NoQuestion:
     text: str
 
 
-Decision = Accept | Run | Stale | Toggle | Reask | Choose | Refuse | NoQuestion
+@dataclass(frozen=True)
+class Confirm:
+    """Typed text comes close to these options without naming one: ask "Ý bạn là …?" (a guess
+    never changes what is saved by itself)."""
+
+    options: list[Option]
+    text: str
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    """A greeting, thanks, "bạn là ai", "ok" or an emoji: a short friendly reply, then the question again."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """Answer the text as a question and ask the step again; if nobody can answer it, carry out `otherwise`."""
+
+    text: str
+    otherwise: Decision
+
+
+Decision = Accept | Run | Stale | Toggle | Reask | Choose | Refuse | NoQuestion | Confirm | SmallTalk | Question
 
 
 def read_button(ctx: Context, step: Ask | None, data: str) -> Decision:
@@ -94,6 +127,8 @@ def read_button(ctx: Context, step: Ask | None, data: str) -> Decision:
     if option.startswith("_pick:"):
         picked = option[len("_pick:"):]
         offered = {i for i, _ in (st.pending or {}).get("options", [])}
+        if picked == NOT_THIS and picked in offered:
+            return Question((st.pending or {}).get("question", ""), Reask())
         result = step.input.from_button(picked, ctx) if picked in offered else Invalid("stale_choice")
         return Accept(result.value) if isinstance(result, Ok) else Reask()
     if isinstance(step.input, MultiChoice):
@@ -128,11 +163,29 @@ def _pressed(ctx: Context, step: Ask, folded: str) -> str | None:
     return next((b.id for b in pressable if fold(b.label) == folded), None)
 
 
+def _picked(pending: dict[str, Any], text: str) -> str | None:
+    """The offered option typed while "which one?" waits: its number or label; a "yes" when one
+    option was offered, a "no" for "Không phải"."""
+    offered = [Option(i, label) for i, label in pending["options"]]
+    opt = match_option(text, offered)
+    if opt is not None:
+        return opt.id
+    guesses = [o for o in offered if o.id != NOT_THIS]
+    if len(guesses) == 1 and means(text, "yes_words"):
+        return guesses[0].id
+    if len(guesses) < len(offered) and means(text, "no_words"):
+        return NOT_THIS
+    return None
+
+
 async def read_text(ctx: Context, step: Ask | None, text: str) -> Decision:
     """What typed text means at the current step."""
     st = ctx.state
+    talk = small_talk(text)
     if not isinstance(step, Ask):
-        return NoQuestion(text)
+        return SmallTalk(talk) if talk else NoQuestion(text)
+    if talk and (talk != "ack" or isinstance(step.input, Text)):
+        return SmallTalk(talk)  # "chào bạn" is no answer; "ok" may be one ("có"), so it is parsed first
     folded = fold(text)
     picking = bool(st.pending and "options" in st.pending)
     if not picking and _may_be_a_button(ctx, step, folded):
@@ -140,9 +193,9 @@ async def read_text(ctx: Context, step: Ask | None, text: str) -> Decision:
         if pressed is not None:
             return read_button(ctx, step, pressed)
     if picking:
-        opt = match_option(text, [Option(i, label) for i, label in st.pending["options"]])
-        if opt:
-            return read_button(ctx, step, f"{st.flow}.{st.step}{SEP}_pick:{opt.id}")
+        picked = _picked(st.pending, text)
+        if picked:
+            return read_button(ctx, step, f"{st.flow}.{st.step}{SEP}_pick:{picked}")
     result = step.input.parse(text, ctx)
     if isinstance(result, Ok) and step.check:
         hint = await maybe_await(step.check(ctx, result.value))
@@ -152,4 +205,9 @@ async def read_text(ctx: Context, step: Ask | None, text: str) -> Decision:
         return Accept(result.value, result.note)
     if isinstance(result, Ambiguous):
         return Choose(list(result.options))
+    if talk:
+        return SmallTalk(talk)
+    if isinstance(result, Guess):
+        guess = Confirm(list(result.options), text)
+        return Question(text, guess) if is_sentence(text) else guess
     return Refuse(result.hint, dict(result.vars), text)

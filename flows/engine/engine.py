@@ -1,9 +1,10 @@
 """The conversation engine: one incoming message in, replies out, state written through.
 
 Per message: load the user's state, read the message (a command, a button, typed text), carry it
-out with the moves of flows/engine/moves.py, then write the state with a version check and
-commit before any reply leaves. One user's messages are handled in order (a lock per user in
-this process; the version check across processes); different users run concurrently.
+out (flows/engine/carry_out.py, with the moves of flows/engine/moves.py), then write the state
+with a version check and commit before any reply leaves. One user's messages are handled in
+order (a lock per user in this process; the version check across processes); different users
+run concurrently.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from db.base import bind_of
 from db.writer import GroupWriter
-from flows.engine import moves
+from flows.engine import carry_out, moves
 from flows.engine.content import render
 from flows.engine.context import Context
 from flows.engine.dsl import Flow, FlowSet
@@ -116,7 +117,7 @@ class Engine:
     async def _dispatch(self, ctx: Context) -> None:
         inc = ctx.incoming
         if inc.button:
-            await moves.on_button(ctx, inc.button)
+            await carry_out.on_button(ctx, inc.button)
             return
         text = (inc.text or "").strip()
         if not text:
@@ -135,4 +136,4 @@ class Engine:
         if word:
             await moves.command(ctx, word, "")
             return
-        await moves.on_text(ctx, text)
+        await carry_out.on_text(ctx, text)

@@ -1,7 +1,10 @@
 """Input kinds of a question: each parses Vietnamese text (or a button id) into a value.
 
 A parse returns Ok(value), Invalid(hint) with a hint template under content/templates/inputs/,
-or Ambiguous(options) when the user must pick one of several matches.
+Ambiguous(options) when the user must pick one of several matches, or Guess(options) when typed
+text only comes close to an option (flows/engine/interpret.py scores it): the engine then asks
+"Ý bạn là …?" instead of acting on a guess. Typed text is compared normalised
+(flows/engine/normalise.py: no diacritics, chat abbreviations, yes/no words of content/language/).
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
+from flows.engine import interpret
 from flows.engine.content import load_yaml
+from flows.engine.normalise import means, tokens
 from flows.engine.numbers import parse_money, parse_month, whole_number
 from flows.engine.text import fold
 
@@ -44,7 +47,14 @@ class Ambiguous:
     options: list[Option]
 
 
-Result = Ok | Invalid | Ambiguous
+@dataclass(frozen=True, slots=True)
+class Guess:
+    """Typed text that comes close to these options without naming one: ask, do not act."""
+
+    options: list[Option]
+
+
+Result = Ok | Invalid | Ambiguous | Guess
 Options = Sequence[Option] | Callable[[Any], Sequence[Option]]
 
 
@@ -53,36 +63,26 @@ def options_from(items: list[dict[str, Any]]) -> list[Option]:
     return [Option(i["id"], i["label"], tuple(i.get("aliases", ()))) for i in items]
 
 
-def match_option(text: str, options: Sequence[Option], cutoff: float = 82) -> Option | None:
-    """The option a typed text names: its number, its label or an alias, with or without diacritics."""
+def _by_number(text: str, options: Sequence[Option]) -> Option | None:
     folded = fold(text)
-    if not folded:
-        return None
     if folded.isdigit() and 1 <= int(folded) <= len(options):
         return options[int(folded) - 1]
-    names: dict[str, Option] = {}
-    for opt in options:
-        for name in (opt.label, opt.id.replace("_", " "), *opt.aliases):
-            names.setdefault(fold(name), opt)
-    if folded in names:
-        return names[folded]
-    best_by_option: dict[str, tuple[float, Option]] = {}
-    for name, score, _ in process.extract(folded, list(names), scorer=fuzz.WRatio, score_cutoff=cutoff, limit=None):
-        opt = names[name]
-        if score > best_by_option.get(opt.id, (0.0, opt))[0]:
-            best_by_option[opt.id] = (score, opt)
-    ranked = sorted(best_by_option.values(), key=lambda pair: -pair[0])
-    if not ranked:
-        return None
-    if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < 4:
-        return None  # two options about as close: a guess, so ask again
-    return ranked[0][1]
+    return None
+
+
+def match_option(text: str, options: Sequence[Option]) -> Option | None:
+    """The option a typed text clearly names: its number, its label, id or an alias (typed in any
+    form, or misspelt a little); None when the text only comes close or names none."""
+    return _by_number(text, options) or interpret.chosen(interpret.rank(text, options))
 
 
 class Kind:
-    """Base of input kinds; `choice_like` kinds show their buttons as numbered options."""
+    """Base of input kinds; `choice_like` kinds show their buttons as numbered options; an
+    `open_ended` question invites any text (the next question under an answer), so small talk
+    there gets its reply without the question repeated."""
 
     choice_like = False
+    open_ended = False
 
     def options(self, ctx: Any) -> list[Option]:
         return []
@@ -116,16 +116,23 @@ class Choice(Kind):
 
     def parse(self, text: str, ctx: Any) -> Result:
         opts = self.options(ctx)
-        opt = match_option(text, opts)
-        return Ok(opt.id) if opt else Invalid("choice", {"options": opts})
+        ranked = interpret.rank(text, opts)
+        opt = _by_number(text, opts) or interpret.chosen(ranked)
+        if opt is not None:
+            return Ok(opt.id)
+        close = interpret.candidates(ranked)
+        return Guess(close) if close else Invalid("choice", {"options": opts})
 
 
 @dataclass
 class MultiChoice(Choice):
-    """Several options at once: toggled with buttons then 'Xong', or typed as '1, 3' / 'vốn và đào tạo'."""
+    """Several options at once: toggled with buttons then 'Xong', or typed as '1, 3' / 'vốn và đào tạo';
+    "không có" is none of them."""
 
     def parse(self, text: str, ctx: Any) -> Result:
         opts = self.options(ctx)
+        if means(text, "none_words"):
+            return Ok([])
         parts = [p for p in re.split(r"\s*(?:,|;|\+|/|\bva\b|\bvoi\b|\n)\s*", fold(text)) if p]
         if not parts:
             return Invalid("multi_choice", {"options": opts})
@@ -145,13 +152,10 @@ class MultiChoice(Choice):
         return ", ".join(labels.get(v, str(v)) for v in value or [])
 
 
-_YES = {"co", "c", "u", "uh", "um", "ok", "oke", "okay", "vang", "da", "dung", "yes", "y", "dong y", "duoc", "co a", "da co", "vang a", "co chu"}
-_NO = {"khong", "ko", "k", "kg", "khg", "no", "n", "sai", "chua", "thoi", "khong a", "khong dong y", "khong can", "ko can"}
-
-
 @dataclass
 class YesNo(Kind):
-    """Có / không, typed the many ways people do ('co', 'ừ', 'ok', 'khong', 'ko')."""
+    """Có / không, typed the many ways people do ('co', 'ừ', 'ok', 'dung', 'khong', 'ko co'):
+    content/language/words.yaml."""
 
     choice_like = True
     labels: tuple[str, str] | None = None  # default: content/ui.yaml yes_no
@@ -166,9 +170,9 @@ class YesNo(Kind):
 
     def parse(self, text: str, ctx: Any) -> Result:
         folded = fold(text).strip(" .!")
-        if folded in _YES or folded == "1":
+        if folded == "1" or means(text, "yes_words"):
             return Ok(True)
-        if folded in _NO or folded == "2":
+        if folded == "2" or means(text, "no_words"):
             return Ok(False)
         return Invalid("yes_no")
 
@@ -184,7 +188,7 @@ class YesNo(Kind):
 
 @dataclass
 class WholeNumber(Kind):
-    """A whole number within bounds: '12', '12 người', '1.200'."""
+    """A whole number within bounds: '12', '12 người', '1.200' (not '3 người lập tổ hợp tác được không')."""
 
     min: int = 0
     max: int = 10**9
@@ -192,13 +196,22 @@ class WholeNumber(Kind):
 
     def parse(self, text: str, ctx: Any) -> Result:
         folded = fold(text)
-        m = re.match(r"^(\d[\d.,\s]*\d|\d)\s*[a-z ]*$", folded)
-        value = whole_number(m.group(1)) if m else None
+        m = re.match(r"^(\d[\d.,\s]*\d|\d)\s*([a-z ]*)$", folded)
+        value = whole_number(m.group(1)) if m and _a_unit(m.group(2)) else None
         if value is None:
             return Invalid("whole_number", {"min": self.min, "max": self.max, "unit": self.unit})
         if not self.min <= value <= self.max:
             return Invalid("out_of_range", {"min": self.min, "max": self.max, "unit": self.unit, "value": value})
         return Ok(value)
+
+
+UNIT_WORDS = 4  # "15 thành viên chính thức"; more words after a number make a sentence
+
+
+def _a_unit(words: str) -> bool:
+    """Whether the words after a number read as its unit, not as the rest of a question."""
+    said = tokens(words)
+    return len(said) <= UNIT_WORDS and not (said and said[-1] in interpret.question_ends())
 
 
 @dataclass
@@ -224,11 +237,15 @@ class Money(Kind):
 
 @dataclass
 class Month(Kind):
-    """A month such as '10/2026', 'tháng 10' or 't10/2026', never in the future unless allowed."""
+    """A month such as '10/2026', 'tháng 10' or 't10/2026', never in the future unless allowed; a
+    "yes" ('đúng', 'ok') takes the month suggested, when one is (a subclass's options)."""
 
     allow_future: bool = False
 
     def parse(self, text: str, ctx: Any) -> Result:
+        suggested = self.options(ctx)
+        if len(suggested) == 1 and means(text, "yes_words"):
+            return self.from_button(suggested[0].id, ctx)
         value = parse_month(text, ctx.today)
         if value is None:
             return Invalid("month")

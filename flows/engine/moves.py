@@ -1,24 +1,22 @@
 """Conversation moves: going to a step, starting and ending flows, back, skip, help, commands.
 
 Every function takes the context of the message being handled; decisions read by
-flows/engine/answers.py are carried out here. Targets are a step id of the current flow,
-"flow:<name>", Go(flow, answers), END, AGAIN, UNKNOWN or "resume".
+flows/engine/answers.py are carried out by flows/engine/carry_out.py with these moves. Targets
+are a step id of the current flow, "flow:<name>", Go(flow, answers), END, AGAIN, UNKNOWN or
+"resume".
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flows.engine import answers as read
 from flows.engine.content import flow_title, template_exists
 from flows.engine.context import Context
 from flows.engine.dsl import AGAIN, END, UNKNOWN, Ask, Do, Go, Show, Step
-from flows.engine.messages import Button, Reply
-from flows.engine.presenting import SEP, maybe_await, present, ui
+from flows.engine.presenting import maybe_await, present
 from flows.engine.store import State
 
 MAX_HOPS = 50  # steps passed through for one message; a loop in a flow's `next` stops here
-MAX_FAILURES = 3
 MAX_HISTORY = 50  # steps /quaylai can go back through
 Target = str | Go | None
 
@@ -186,96 +184,7 @@ async def command(ctx: Context, name: str, arg: str) -> None:
         await unknown_command(ctx, name)
 
 
-# ---- answers ----------------------------------------------------------------------------------
-
-
-async def on_button(ctx: Context, data: str) -> None:
-    """Carry out what a pressed button means."""
-    await _carry_out(ctx, current_step(ctx), read.read_button(ctx, current_step(ctx), data))
-
-
-async def on_text(ctx: Context, text: str) -> None:
-    """Carry out what typed text means (a question typed anywhere is answered, see FreeText)."""
-    st = ctx.state
-    step = current_step(ctx)
-    picking = bool(st.pending and "options" in st.pending)
-    decision = await read.read_text(ctx, step, text)
-    if picking and not isinstance(decision, read.Accept | read.Reask):
-        st.pending = None
-    await _carry_out(ctx, step, decision)
-
-
-async def _carry_out(ctx: Context, step: Step | None, decision: read.Decision) -> None:
-    st = ctx.state
-    match decision:
-        case read.Run(name):
-            await command(ctx, name, "")
-        case read.Stale(reask_only=True) if isinstance(step, Ask):
-            ctx.say("common/stale_button.j2")
-            await present(ctx, step)
-        case read.Stale():
-            ctx.say("common/stale_button.j2")
-            await present_current(ctx, or_menu=True)
-        case read.Reask() if isinstance(step, Ask):
-            await present(ctx, step)
-        case read.Toggle(option) if isinstance(step, Ask):
-            chosen = list((st.pending or {}).get("selected", []))
-            chosen.remove(option) if option in chosen else chosen.append(option)
-            st.pending = {"selected": chosen}
-            await present(ctx, step)
-        case read.Accept(value, note) if isinstance(step, Ask):
-            if note:
-                ctx.replies.append(Reply(note))
-            await accept(ctx, step, value)
-        case read.Choose(options):
-            st.pending = {"options": [[o.id, o.label] for o in options]}
-            buttons = [Button(f"{st.flow}.{st.step}{SEP}_pick:{o.id}", o.label) for o in options]
-            ctx.say("common/which_one.j2", buttons=buttons, options=options)
-        case read.Refuse() if isinstance(step, Ask):
-            await _refused(ctx, step, decision)
-        case read.NoQuestion(text):
-            clear(st)
-            await idle_text(ctx, text)
-        case _:
-            raise RuntimeError(f"decision {decision!r} does not fit step {step!r}")
-
-
-async def _refused(ctx: Context, step: Ask, refusal: read.Refuse) -> None:
-    st = ctx.state
-    if ctx.flows[st.flow or ""].free_text_is_idle:
-        await idle_text(ctx, refusal.text)  # e.g. a question typed at the menu
-        return
-    assistant = ctx.services.assistant
-    if assistant is not None and await assistant.answer_in_flow(ctx, refusal.text):
-        await present(ctx, step)
-        return
-    st.failures += 1
-    if st.failures >= MAX_FAILURES:
-        st.failures = 0
-        labels = ui()["buttons"]
-        buttons = [Button("nav:help", labels["help"]), Button("nav:menu", labels["menu"])]
-        if step.optional:
-            buttons.insert(0, Button(f"{st.flow}.{st.step}{SEP}_skip", labels["skip"]))
-        ctx.say("common/stuck.j2", buttons=buttons)
-        return
-    hint = ctx.render(f"inputs/{refusal.hint}.j2", **refusal.vars)
-    await present(ctx, step, prefix=hint)
-
-
-async def idle_text(ctx: Context, text: str) -> None:
-    """Text with no question pending: the assistant's, else onboarding or the menu."""
-    assistant = ctx.services.assistant
-    if assistant is not None:
-        answered = await assistant.answer_idle(ctx, text)
-        if answered is not False and answered is not None:
-            if answered is not True:
-                await goto(ctx, answered)
-            return
-    if not ctx.profile.onboarded:
-        await start_flow(ctx, "onboarding")
-        return
-    ctx.say("common/not_understood.j2")
-    await start_flow(ctx, "menu")
+# ---- answers (what a message means is carried out by flows/engine/carry_out.py) ------------
 
 
 async def accept(ctx: Context, step: Ask, value: Any) -> None:

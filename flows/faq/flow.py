@@ -74,6 +74,7 @@ class FollowUp(Kind):
 
     offer_handoff: bool = False
     choice_like = True
+    open_ended = True  # under an answer the user types the next question (or "cảm ơn")
 
     def options(self, ctx: Any) -> list[Option]:
         if ctx is None:  # `content check` lists static options only; these depend on the answer
