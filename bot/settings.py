@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,12 +24,16 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = Field(default=f"sqlite+aiosqlite:///{ROOT / 'var' / 'htxbot.db'}")
+    database_connect_timeout: float = Field(default=5.0, gt=0, le=60)  # seconds to open a PostgreSQL connection
+    database_statement_timeout: float = Field(default=10.0, gt=0, le=600)  # seconds a statement (or an SQLite lock wait) may take
+    inbox_lease_seconds: float = Field(default=30.0, ge=1, le=3600)  # an update held this long by a dead process is taken over
+    request_body_timeout: float = Field(default=10.0, gt=0, le=300)  # seconds a client has to send a request body
     log_level: str = "INFO"
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_webhook_url: str | None = None  # public HTTPS URL; set it to use webhook mode
-    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)  # required with the URL
     telegram_rate_per_second: float = 30.0
     telegram_rate_per_chat: float = 1.0
     telegram_paid_broadcast: bool = False
@@ -38,13 +42,15 @@ class Settings(BaseSettings):
     zalo_bot_token: SecretStr | None = None  # "<bot_id>:<secret>"
     zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_url: str | None = None  # public HTTPS URL of /zalo/webhook; set it to use webhook mode
-    zalo_webhook_secret: SecretStr | None = None  # 8 to 256 characters (setWebhook's secret_token)
+    zalo_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)  # 8 to 256 characters; required with the URL
     zalo_poll_timeout: int = Field(default=30, ge=1, le=120)  # seconds a getUpdates call waits
-    zalo_oa_app_id: str | None = None
-    zalo_oa_secret_key: SecretStr | None = None  # the OA secret key: signs webhook events
-    zalo_oa_app_secret: SecretStr | None = None  # the app's secret for token refresh; default: zalo_oa_secret_key
+    zalo_poll_interval: float = Field(default=1.0, ge=0, le=60)  # least seconds between getUpdates calls
+    zalo_oa_app_id: str | None = None  # set it to turn the OA on; then the next three are required
+    zalo_oa_secret_key: SecretStr | None = Field(default=None, validate_default=True)  # OA secret key: signs webhooks
+    zalo_oa_app_secret: SecretStr | None = Field(default=None, validate_default=True)  # app's secret: token refresh
     zalo_oa_access_token: SecretStr | None = None  # first tokens; later ones live in the database
-    zalo_oa_refresh_token: SecretStr | None = None
+    zalo_oa_refresh_token: SecretStr | None = Field(default=None, validate_default=True)
+    zalo_oa_event_max_age_seconds: int = Field(default=300, ge=10)  # older (or further ahead) events are dropped
     zalo_oa_api_base_url: str = "https://openapi.zalo.me"
     zalo_oa_oauth_base_url: str = "https://oauth.zaloapp.com"
     zalo_oa_free_replies: int = Field(default=8, ge=0)  # free messages within the reply window
@@ -70,6 +76,9 @@ class Settings(BaseSettings):
     reminder_first_day: int = Field(default=5, ge=1, le=28)  # day of the month of the first reminder
     reminder_second_after_days: int = Field(default=5, ge=1, le=20)  # the second one, days after the first
 
+    # --- Personal data (bot/wiring/retention.py): conversation logs older than this are purged daily ---
+    conversation_log_months: int = Field(default=12, ge=1, le=120)
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
@@ -77,11 +86,27 @@ class Settings(BaseSettings):
             raise ValueError(_message("setting_database_url"))
         return value
 
+    @field_validator("telegram_webhook_secret", "zalo_webhook_secret")
+    @classmethod
+    def _webhook_has_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        url = info.data.get(str(info.field_name).replace("_secret", "_url"))
+        if url and (value is None or not value.get_secret_value()):
+            raise ValueError(_message("setting_webhook_secret"))
+        return value
+
     @field_validator("zalo_webhook_secret")
     @classmethod
     def _zalo_secret_length(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not 8 <= len(value.get_secret_value()) <= 256:
             raise ValueError(_message("setting_secret_length"))
+        return value
+
+    @field_validator("zalo_oa_secret_key", "zalo_oa_app_secret", "zalo_oa_refresh_token")
+    @classmethod
+    def _zalo_oa_complete(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if info.data.get("zalo_oa_app_id") and (value is None or not value.get_secret_value()):
+            raise ValueError(_message("setting_zalo_oa_app_secret" if info.field_name == "zalo_oa_app_secret"
+                                      else "setting_zalo_oa_required"))
         return value
 
     @field_validator("as_of_date", mode="before")
