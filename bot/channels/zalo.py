@@ -1,11 +1,16 @@
 """Zalo Bot API (bots from Zalo's bot creator): webhook or long polling in, plain text out.
 
 Calls are `POST {base}/bot{token}/{method}` with JSON; answers are `{ok, result}` or
-`{ok: false, error_code, description}`. Text messages drive the flows; images, stickers and
-other messages reach the engine as empty text, which answers with a polite request for text
-(content/templates/zalo/common/need_text.j2). Buttons become numbered options, HTML becomes
-plain text, long texts are cut under 2000 characters and files are replaced by a note on how
-to get them. Updates are answered at once and processed after, in arrival order.
+`{ok: false, error_code, description}`, the error also as the HTTP status. Errors follow Zalo's own
+table: 401 is a refused token (a configuration error: logged, shown in /healthz and on the dashboard,
+and sending stops), 403 is Zalo's "internal server error" and, like 5xx and timeouts, transient;
+429 slows down by a growing delay. Zalo has no "user blocked the bot" code.
+
+getUpdates has no offset and hands consumed updates back, answering at once while its queue is not
+empty: polls are spaced by at least `poll_interval` and every update is de-duplicated on its message
+id in the database (bot/channels/seen.py), so a restart does not answer a message twice. Text
+messages drive the flows; other messages reach the engine as empty text (a polite request for
+text). Buttons become numbered options, HTML plain text, long texts are cut under 2000 characters.
 """
 
 from __future__ import annotations
@@ -14,81 +19,44 @@ import asyncio
 import hmac
 import json
 import logging
-import re
 from typing import Any
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.channels.render import as_text, plain, split_text
-from flows.engine.content import render
-from flows.engine.delivery import DeliveryError, PermanentError, RecipientGone, RetryLater, TransientError
+from bot.channels.health import ChannelHealth
+from bot.channels.render import plain, split_text
+from bot.channels.seen import SeenMessages
+from bot.channels.zalo_wire import (
+    CHANNEL,
+    Update,
+    ZaloApiError,
+    as_plain_text,
+    message_key,
+    parse_update,
+    to_incoming,
+)
+from flows.engine.delivery import (
+    ChannelMisconfigured,
+    DeliveryError,
+    PermanentError,
+    RecipientGone,
+    RetryLater,
+    TransientError,
+)
 from flows.engine.engine import Engine
 from flows.engine.messages import Incoming, Reply
 
+__all__ = ["CHANNEL", "ZaloApiError", "ZaloBotChannel", "as_plain_text"]
+
 log = logging.getLogger(__name__)
-CHANNEL = "zalo"
 TEXT_LIMIT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
-NOTHING_ARRIVED = 408  # getUpdates: the wait ended without a message
+TOKEN_SETTING = "ZALO_BOT_TOKEN"
+UNAUTHORIZED, NOT_FOUND, NOTHING_ARRIVED, TOO_MANY = 401, 404, 408, 429  # Zalo's table
+ZALO_INTERNAL = 403  # "Internal server error" in Zalo's table: transient, not a blocked user
 WEBHOOK_SET = 409  # getUpdates refused while a webhook is set (assumed; see tests/fakes/zalo_api.py)
-_LINK = re.compile(r'<a\s+href="([^"]*)"\s*>(.*?)</a>', re.IGNORECASE | re.DOTALL)
-
-
-class ZaloApiError(Exception):
-    """An answer with `ok: false` (or no JSON at all): the error code, its description, the HTTP status."""
-
-    def __init__(self, code: int, description: str = "", status: int = 200) -> None:
-        super().__init__(f"zalo error {code}: {description}")
-        self.code, self.description, self.status = code, description, status
-
-
-def delivery_error(exc: Exception) -> DeliveryError:
-    """The queue's outcome for a failed call: 429 slows down, 403 means gone, 408/5xx/network retry, else permanent."""
-    if isinstance(exc, DeliveryError):
-        return exc
-    if isinstance(exc, ZaloApiError):
-        code = exc.code if exc.code else exc.status
-        if code == 429 or exc.status == 429:
-            return RetryLater(1.0, str(exc))
-        if code == 403:
-            return RecipientGone(str(exc))
-        if code == NOTHING_ARRIVED or code >= 500 or exc.status >= 500:
-            return TransientError(str(exc))
-        return PermanentError(str(exc))
-    return TransientError(f"{type(exc).__name__}: {exc}")  # timeouts, refused connections
-
-
-def unwrap(body: Any) -> dict[str, Any] | None:
-    """The update in a webhook body, which comes both bare and wrapped in {ok, result}."""
-    if isinstance(body, dict) and "event_name" not in body and isinstance(body.get("result"), dict):
-        body = body["result"]
-    if isinstance(body, dict) and isinstance(body.get("event_name"), str) and isinstance(body.get("message"), dict):
-        return body
-    return None
-
-
-def to_incoming(update: dict[str, Any]) -> Incoming | None:
-    """The engine's view of an update: text for text messages, empty text for other messages, None otherwise."""
-    event, message = update.get("event_name", ""), update.get("message") or {}
-    sender = message.get("from") or {}
-    chat_id = (message.get("chat") or {}).get("id") or sender.get("id")
-    if not event.startswith("message.") or not chat_id or sender.get("is_bot"):
-        return None
-    text = message.get("text") if event == "message.text.received" else ""
-    message_id = message.get("message_id")
-    return Incoming(CHANNEL, str(chat_id), text=str(text or ""), display_name=sender.get("display_name"),
-                    message_id=f"z{message_id}" if message_id else None)
-
-
-def as_plain_text(reply: Reply) -> str:
-    """A reply as Zalo shows it: links spelled out, plain text, numbered options; a file becomes a note."""
-    if reply.document is not None:
-        doc = reply.document
-        return plain(render("zalo/document.j2", filename=doc.filename, caption=doc.caption or ""))
-    text = _LINK.sub(lambda m: m.group(2) if m.group(1) in m.group(2) else f"{m.group(2)} ({m.group(1)})",
-                     reply.text)
-    return as_text(Reply(text, reply.buttons, numbered=reply.numbered))
 
 
 class ZaloBotChannel:
@@ -96,11 +64,16 @@ class ZaloBotChannel:
 
     def __init__(self, engine: Engine, token: str, *, base_url: str = "https://bot-api.zaloplatforms.com",
                  webhook_url: str | None = None, webhook_secret: str | None = None, poll_timeout: int = 30,
-                 request_timeout: float = 15.0, max_backoff: float = 60.0) -> None:
+                 poll_interval: float = 1.0, request_timeout: float = 15.0, max_backoff: float = 60.0,
+                 seen: SeenMessages | None = None, health: ChannelHealth | None = None) -> None:
         self.engine = engine
         self.url = f"{base_url.rstrip('/')}/bot{token}/"
         self.webhook_url, self.webhook_secret = webhook_url, webhook_secret
-        self.poll_timeout, self.request_timeout, self.max_backoff = poll_timeout, request_timeout, max_backoff
+        self.poll_timeout, self.poll_interval = poll_timeout, poll_interval
+        self.request_timeout, self.max_backoff = request_timeout, max_backoff
+        self.seen = seen  # None: only the engine's short memory of recent message ids
+        self.health = health or ChannelHealth(CHANNEL)
+        self._throttled = 0  # 429 answers in a row: the next delay grows with it
         self._session: aiohttp.ClientSession | None = None
         self._stop = asyncio.Event()
         self._poller: asyncio.Task | None = None
@@ -109,12 +82,17 @@ class ZaloBotChannel:
     # ---- life cycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Connect: set the webhook (webhook mode) or remove it and start long polling."""
+        """Connect: set the webhook (webhook mode) or make sure none is set and start long polling."""
         self._stop.clear()
         if self.webhook_url:
-            await self.call("setWebhook", url=self.webhook_url, secret_token=self.webhook_secret or "")
+            try:
+                await self.call("setWebhook", url=self.webhook_url, secret_token=self.webhook_secret or "")
+            except ZaloApiError as exc:
+                if not exc.has(UNAUTHORIZED):
+                    raise
+                return  # a refused token is shown in /healthz and on the dashboard; the rest of the app runs
         else:
-            await self.call("deleteWebhook")
+            await self._drop_webhook()
             self._poller = asyncio.create_task(self._poll())
 
     async def stop(self) -> None:
@@ -141,69 +119,120 @@ class ZaloBotChannel:
         """The webhook route, when in webhook mode."""
         return [web.post("/zalo/webhook", self.webhook)] if self.webhook_url else []
 
+    async def _drop_webhook(self) -> None:
+        """Before polling: delete a webhook if one is set; "none set" (404) is fine, other failures only logged."""
+        try:
+            info = await self.call("getWebhookInfo")
+            if isinstance(info, dict) and not info.get("url"):
+                return
+            await self.call("deleteWebhook")
+        except ZaloApiError as exc:
+            if not exc.has(NOT_FOUND):  # 404: no webhook is set, nothing to delete
+                log.warning("zalo: could not check or delete the webhook (%s); polling will retry", exc)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("zalo: could not check or delete the webhook (%r); polling will retry", exc)
+
     # ---- the Bot API ------------------------------------------------------------------------
 
     async def call(self, method: str, *, wait: float = 0.0, **params: Any) -> Any:
-        """One Bot API call; returns `result`, raises ZaloApiError or an aiohttp/timeout error."""
+        """One Bot API call; returns `result`, raises ZaloApiError or an aiohttp/timeout error. 401 marks the health."""
         if self._session is None:
             self._session = aiohttp.ClientSession()
         timeout = aiohttp.ClientTimeout(total=self.request_timeout + wait)
         async with self._session.post(self.url + method, json=params, timeout=timeout) as response:
             raw = await response.read()
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                raise ZaloApiError(response.status, "not JSON", response.status) from None
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
         if not isinstance(body, dict) or body.get("ok") is not True:
             body = body if isinstance(body, dict) else {}
-            raise ZaloApiError(int(body.get("error_code") or response.status), str(body.get("description", "")),
-                               response.status)
+            code = body.get("error_code")
+            error = ZaloApiError(code if isinstance(code, int) and code else response.status,
+                                 str(body.get("description", "not JSON" if not body else "")), response.status)
+            if error.has(UNAUTHORIZED):
+                self.health.misconfigured(TOKEN_SETTING, f"Zalo refused the bot token ({error})")
+            raise error
+        self.health.working()
         return body.get("result")
+
+    def _outcome(self, exc: Exception) -> DeliveryError:
+        """The queue's outcome for a failed call, by Zalo's error table."""
+        if isinstance(exc, DeliveryError):
+            return exc
+        if not isinstance(exc, ZaloApiError):
+            return TransientError(f"{type(exc).__name__}: {exc}")  # timeouts, refused connections
+        if exc.has(UNAUTHORIZED):
+            return ChannelMisconfigured(self.health.pause, f"{exc} (check {TOKEN_SETTING})")
+        if exc.has(TOO_MANY):
+            self._throttled += 1
+            return RetryLater(min(self.max_backoff, 2.0 ** (self._throttled - 1)), str(exc))
+        if exc.has(ZALO_INTERNAL) or exc.has(NOTHING_ARRIVED) or exc.code >= 500 or exc.status >= 500:
+            return TransientError(str(exc))
+        return PermanentError(str(exc))
 
     # ---- incoming ---------------------------------------------------------------------------
 
     async def webhook(self, request: web.Request) -> web.Response:
-        """Accept an update if the secret header matches (else 403, nothing read); process it after answering."""
+        """Take an update if the secret header matches (else 403); a malformed body gets 400, nothing processed."""
         given = request.headers.get(SECRET_HEADER, "")
         if not self.webhook_secret or not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
             return web.json_response({"ok": False, "description": "forbidden"}, status=403)
         try:
-            update = unwrap(json.loads(await request.read()))
-        except ValueError:
+            update = parse_update(json.loads(await request.read()))
+        except (ValueError, RecursionError):
             update = None
         if update is None:
             return web.json_response({"ok": False, "description": "bad update"}, status=400)
-        self._dispatch(update)
+        try:
+            await self._take(update)
+        except SQLAlchemyError as exc:
+            log.warning("zalo update not taken, the database failed: %r", exc)
+            return web.json_response({"ok": False, "description": "busy"}, status=503)
         return web.json_response({"ok": True})
 
     async def _poll(self) -> None:
-        """Long polling: one update per getUpdates call; errors back off (doubling, at most max_backoff)."""
-        failures = 0
+        """Long polling: one update per getUpdates call, calls at least `poll_interval` apart; errors back off."""
+        loop, failures, last = asyncio.get_running_loop(), 0, None
         while not self._stop.is_set():
+            if last is not None:
+                await self._sleep(last + self.poll_interval - loop.time())
+            last = loop.time()
             try:
                 result = await self.call("getUpdates", wait=self.poll_timeout, timeout=str(self.poll_timeout))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - polling must survive any answer
-                if isinstance(exc, ZaloApiError) and exc.code == NOTHING_ARRIVED:
+                if isinstance(exc, ZaloApiError) and exc.has(NOTHING_ARRIVED):
                     failures = 0
+                    continue
+                if isinstance(exc, ZaloApiError) and exc.has(UNAUTHORIZED):
+                    await self._sleep(self.health.pause)  # logged and shown by the health; try again later
                     continue
                 failures += 1
                 log.warning("zalo getUpdates failed (%d in a row): %s", failures, exc)
-                if isinstance(exc, ZaloApiError) and exc.code == WEBHOOK_SET:
+                if isinstance(exc, ZaloApiError) and exc.has(WEBHOOK_SET):
                     await self._quietly("deleteWebhook")
                 await self._sleep(min(self.max_backoff, 0.5 * 2 ** min(failures, 10)))
                 continue
             failures = 0
-            for update in result if isinstance(result, list) else [result]:
-                if unwrap(update) is not None:
-                    self._dispatch(update)
+            for body in result if isinstance(result, list) else [result]:
+                update = parse_update(body)
+                if update is None:
+                    log.warning("zalo getUpdates gave a malformed update; dropped: %.200r", body)
+                    continue
+                await self._take(update)
 
-    def _dispatch(self, update: dict[str, Any]) -> None:
-        """Process an update in its own task; tasks start in arrival order, so the engine keeps each user's order."""
+    async def _take(self, update: Update) -> None:
+        """Process an update seen for the first time (its message id recorded); drop a re-delivered one."""
         incoming = to_incoming(update)
         if incoming is None:
             return
+        key = message_key(update)
+        if key is not None and self.seen is not None and not await self.seen.first_time(key):
+            log.debug("zalo message %s seen before; dropped", key)
+            return
+        # tasks start in arrival order and the engine's lock is their first await: each user's order holds
         task = asyncio.create_task(self._process(incoming))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -233,12 +262,14 @@ class ZaloBotChannel:
 
     async def _send_piece(self, chat_id: str, text: str, attempts: int) -> None:
         for attempt in range(1, attempts + 1):
+            self.health.check()  # a refused token stops sending: no call until the pause is over
             try:
                 await self.call("sendMessage", chat_id=chat_id, text=text)
+                self._throttled = 0
                 return
             except Exception as exc:  # noqa: BLE001 - classified just below
-                error = delivery_error(exc)
-                if attempt == attempts or isinstance(error, RecipientGone | PermanentError):
+                error = self._outcome(exc)
+                if attempt == attempts or isinstance(error, RecipientGone | PermanentError | ChannelMisconfigured):
                     raise error from exc
                 await asyncio.sleep(min(5.0, error.seconds if isinstance(error, RetryLater) else 0.5 * attempt))
 
@@ -249,6 +280,8 @@ class ZaloBotChannel:
             log.warning("zalo %s failed: %s", method, exc)
 
     async def _sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
         try:
             await asyncio.wait_for(self._stop.wait(), seconds)
         except TimeoutError:

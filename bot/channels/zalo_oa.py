@@ -1,43 +1,50 @@
 """Zalo Official Account (Open API v3): signed webhook events in, customer-service messages out.
 
-Events carry X-ZEvent-Signature = "mac=" + sha256(app_id + raw body + timestamp + OA secret key)
-and are answered at once, then processed in arrival order. Replies and announcements go to
-`/v3.0/oa/message/cs` with the `access_token` header. The tokens (OATokens, OAToken rows) are
-refreshed with the single-use refresh token under a lock and stored together. Announcements respect the OA's message rules (OAContact, OAQuota): a number
-of free messages within a window after the user's last message, then a monthly proactive quota.
-Zalo's error numbers used here (-216/-124 token, -201 parameters, -213 not following, -32 rate)
-are plausible picks, not verified against the live service.
+Events carry X-ZEvent-Signature = "mac=" + sha256(app_id + raw body + timestamp + OA secret key).
+Zalo retries any answer but 200 for hours and may then disable the webhook, so every event this
+channel does not take (another app, a bad signature, a malformed body, a timestamp more than
+`max_age` seconds away, a msg_id already seen, even after a restart) is answered 200 and dropped
+with a log line. Taken events are processed after the answer, in arrival order. Replies and
+announcements go to `/v3.0/oa/message/cs` with the `access_token` header; tokens and message rules
+live in bot/channels/zalo_oa_state.py. Error numbers (third-party tables quoting Zalo's list):
+-216 invalid and -220 expired access token, -124 ZNS's expired token (all three refresh once),
+-213 user not following, -32 rate limited.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import hashlib
 import hmac
 import json
 import logging
-from typing import Any
+import time
+from collections.abc import Callable
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.channels.health import ChannelHealth
 from bot.channels.render import plain, split_text
-from bot.channels.zalo import as_plain_text
-from db.base import utcnow
-from db.models.zalo import OAContact, OAQuota, OAToken
+from bot.channels.seen import SeenMessages
+from bot.channels.zalo_oa_state import OARules, OATokens, TokenRefused
+from bot.channels.zalo_wire import as_plain_text
 from flows.engine.delivery import PermanentError, RecipientGone, RetryLater, TransientError
 from flows.engine.engine import Engine
 from flows.engine.messages import Incoming, Reply
+
+__all__ = ["CHANNEL", "OARules", "OATokens", "ZaloOAChannel", "signature_ok"]
 
 log = logging.getLogger(__name__)
 CHANNEL = "zalo_oa"
 TEXT_LIMIT = 2000
 SIGNATURE_HEADER = "X-ZEvent-Signature"
-TOKEN_REFUSED = {-216, -124}
+TOKEN_REFUSED = {-216, -220, -124}
 NOT_FOLLOWING, RATE_LIMITED = -213, -32
+TOKEN_SETTINGS = "ZALO_OA_APP_SECRET, ZALO_OA_REFRESH_TOKEN"
+_OK = {"error": 0, "message": "ok"}
 
 
 def signature_ok(header: str, app_id: str, raw: bytes, timestamp: str, secret: str) -> bool:
@@ -47,156 +54,48 @@ def signature_ok(header: str, app_id: str, raw: bytes, timestamp: str, secret: s
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-def to_incoming(event: dict[str, Any]) -> Incoming | None:
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class _Sender(_Wire):
+    id: str | int | None = None
+
+
+class _Message(_Wire):
+    text: str | None = None
+    msg_id: str | int | None = None
+
+
+class OAEvent(_Wire):
+    """A webhook event, as far as this channel reads it."""
+
+    event_name: str
+    sender: _Sender | None = None
+    message: _Message | None = None
+
+
+def to_incoming(event: OAEvent) -> Incoming | None:
     """A user's message as the engine sees it (other messages as empty text); None for other events."""
-    name, sender = str(event.get("event_name", "")), event.get("sender") or {}
-    message = event.get("message") or {}
-    if not name.startswith("user_send_") or not sender.get("id"):
+    sender_id = event.sender.id if event.sender else None
+    if not event.event_name.startswith("user_send_") or sender_id in (None, ""):
         return None
-    text = message.get("text") if name == "user_send_text" else ""
-    msg_id = message.get("msg_id")
-    return Incoming(CHANNEL, str(sender["id"]), text=str(text or ""), message_id=f"oa{msg_id}" if msg_id else None)
-
-
-async def _upsert(session: AsyncSession, model: type, values: dict[str, Any], keep: bool = True) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING (keep) or DO UPDATE with `values`, on PostgreSQL and SQLite."""
-    if session.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    keys = [c.name for c in model.__table__.primary_key.columns]
-    stmt = insert(model).values(**values)
-    stmt = stmt.on_conflict_do_nothing(index_elements=keys) if keep else stmt.on_conflict_do_update(
-        index_elements=keys, set_={k: v for k, v in values.items() if k not in keys})
-    await session.execute(stmt)
-
-
-class OATokens:
-    """The OA's access token, refreshed with the single-use refresh token so that no two processes burn it."""
-
-    def __init__(self, sessionmaker: async_sessionmaker, app_id: str, app_secret: str, oauth_base_url: str,
-                 first_access: str, first_refresh: str, margin: dt.timedelta = dt.timedelta(minutes=10)) -> None:
-        self.sessionmaker, self.app_id, self.app_secret = sessionmaker, app_id, app_secret
-        self.url = f"{oauth_base_url.rstrip('/')}/v4/oa/access_token"
-        self.first, self.margin = (first_access, first_refresh), margin
-        self._access: str | None = None
-        self._expires: dt.datetime | None = None
-        self._lock = asyncio.Lock()
-
-    def _fresh(self, expires: dt.datetime | None) -> bool:
-        if expires is not None and expires.tzinfo is None:  # SQLite hands timestamps back naive (UTC)
-            expires = expires.replace(tzinfo=dt.UTC)
-        return expires is None or expires - self.margin > utcnow()
-
-    async def access_token(self, http: aiohttp.ClientSession) -> str:
-        """The current access token: from memory, else the database (seeded from settings), refreshed if expiring."""
-        if self._access is not None and self._fresh(self._expires):
-            return self._access
-        async with self.sessionmaker() as session:
-            await _upsert(session, OAToken, {"app_id": self.app_id, "access_token": self.first[0],
-                                             "refresh_token": self.first[1], "updated_at": utcnow(),
-                                             "expires_at": None if self.first[0] else utcnow()})
-            await session.commit()
-            row = (await session.execute(select(OAToken).where(OAToken.app_id == self.app_id))).scalar_one()
-            self._access, self._expires = row.access_token, row.expires_at
-        if self._fresh(self._expires):
-            return self._access
-        return await self.refresh(http, stale=self._access)
-
-    async def refresh(self, http: aiohttp.ClientSession, stale: str | None) -> str:
-        """Replace `stale` (refused or expiring): under an in-process lock and the row's lock, unless done already."""
-        async with self._lock, self.sessionmaker() as session, session.begin():
-            if session.bind.dialect.name == "sqlite":  # take SQLite's single write lock before reading
-                await session.execute(update(OAToken).where(OAToken.app_id == self.app_id)
-                                      .values(updated_at=OAToken.updated_at))
-            row = (await session.execute(
-                select(OAToken).where(OAToken.app_id == self.app_id).with_for_update())).scalar_one()
-            if row.access_token != stale and self._fresh(row.expires_at):
-                self._access, self._expires = row.access_token, row.expires_at  # another process refreshed it
-                return row.access_token
-            access, refresh, expires = await self._ask(http, row.refresh_token)
-            row.access_token, row.refresh_token, row.expires_at, row.updated_at = access, refresh, expires, utcnow()
-            self._access, self._expires = access, expires
-            log.info("zalo OA access token refreshed (valid until %s)", expires)
-            return access
-
-    async def _ask(self, http: aiohttp.ClientSession, refresh_token: str) -> tuple[str, str, dt.datetime]:
-        form = {"refresh_token": refresh_token, "app_id": self.app_id, "grant_type": "refresh_token"}
-        try:
-            async with http.post(self.url, data=form, headers={"secret_key": self.app_secret},
-                                 timeout=aiohttp.ClientTimeout(total=20)) as response:
-                body = json.loads(await response.read())
-        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise TransientError(f"zalo_oa: token refresh failed: {exc!r}") from exc
-        if not isinstance(body, dict) or not body.get("access_token") or not body.get("refresh_token"):
-            reason = body.get("error_description") or body.get("error_name") if isinstance(body, dict) else body
-            raise PermanentError(f"zalo_oa: token refresh refused: {reason}")
-        seconds = int(body.get("expires_in") or 90000)
-        return str(body["access_token"]), str(body["refresh_token"]), utcnow() + dt.timedelta(seconds=seconds)
-
-
-class OARules:
-    """The OA's message rules: `free` messages within `window` after the user's last message, then a monthly quota."""
-
-    def __init__(self, sessionmaker: async_sessionmaker, app_id: str, free: int, window_hours: int,
-                 proactive_per_month: int) -> None:
-        self.sessionmaker, self.app_id = sessionmaker, app_id
-        self.free, self.window, self.proactive = free, dt.timedelta(hours=window_hours), proactive_per_month
-
-    async def user_wrote(self, user_id: str) -> None:
-        """A message from the user opens a new window."""
-        async with self.sessionmaker() as session:
-            await _upsert(session, OAContact, {"app_id": self.app_id, "user_id": user_id,
-                                               "last_message_at": utcnow(), "sent_since": 0}, keep=False)
-            await session.commit()
-
-    async def count_replies(self, user_id: str, n: int) -> None:
-        """Count replies to a message the user just sent (always allowed) against the window's free messages."""
-        async with self.sessionmaker() as session:
-            await session.execute(update(OAContact).where(OAContact.app_id == self.app_id, OAContact.user_id == user_id)
-                                  .values(sent_since=OAContact.sent_since + n))
-            await session.commit()
-
-    async def take(self, user_id: str, n: int) -> str | None:
-        """Claim `n` messages for an announcement: "free", "proactive", or None when the rules forbid it."""
-        since, month = utcnow() - self.window, utcnow().strftime("%Y-%m")
-        async with self.sessionmaker() as session:
-            free = await session.execute(
-                update(OAContact)
-                .where(OAContact.app_id == self.app_id, OAContact.user_id == user_id,
-                       OAContact.last_message_at >= since, OAContact.sent_since + n <= self.free)
-                .values(sent_since=OAContact.sent_since + n))
-            kind = "free" if free.rowcount == 1 else None
-            if kind is None and self.proactive > 0:
-                await _upsert(session, OAQuota, {"app_id": self.app_id, "month": month, "used": 0})
-                taken = await session.execute(
-                    update(OAQuota).where(OAQuota.app_id == self.app_id, OAQuota.month == month,
-                                          OAQuota.used + n <= self.proactive).values(used=OAQuota.used + n))
-                kind = "proactive" if taken.rowcount == 1 else None
-            await session.commit()
-        return kind
-
-    async def give_back(self, user_id: str, n: int, kind: str) -> None:
-        """Return what `take` claimed for a message that was not sent after all."""
-        async with self.sessionmaker() as session:
-            if kind == "free":
-                await session.execute(update(OAContact).where(OAContact.app_id == self.app_id,
-                                                              OAContact.user_id == user_id)
-                                      .values(sent_since=OAContact.sent_since - n))
-            else:
-                await session.execute(update(OAQuota).where(OAQuota.app_id == self.app_id,
-                                                            OAQuota.month == utcnow().strftime("%Y-%m"))
-                                      .values(used=OAQuota.used - n))
-            await session.commit()
+    message = event.message or _Message()
+    text = message.text if event.event_name == "user_send_text" else ""
+    msg_id = message.msg_id
+    return Incoming(CHANNEL, str(sender_id), text=text or "", message_id=f"oa{msg_id}" if msg_id else None)
 
 
 class ZaloOAChannel:
     """One Official Account serving the engine, and the announcement queue's way out (`send`)."""
 
     def __init__(self, engine: Engine, tokens: OATokens, rules: OARules, *, secret_key: str,
-                 api_base_url: str = "https://openapi.zalo.me") -> None:
+                 api_base_url: str = "https://openapi.zalo.me", max_age: float = 300.0,
+                 seen: SeenMessages | None = None, clock: Callable[[], float] = time.time) -> None:
         self.engine, self.tokens, self.rules, self.secret_key = engine, tokens, rules, secret_key
         self.url = f"{api_base_url.rstrip('/')}/v3.0/oa/message/cs"
+        self.max_age, self.seen, self.clock = max_age, seen, clock
+        self.health = ChannelHealth(CHANNEL)
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task] = set()
 
@@ -226,25 +125,41 @@ class ZaloOAChannel:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
         return self._session
 
+    # ---- incoming ---------------------------------------------------------------------------
+
     async def webhook(self, request: web.Request) -> web.Response:
-        """Accept a correctly signed event of our app (else 403, nothing processed); process it after answering."""
+        """Take a signed, fresh, well-formed, first-seen event of our app; answer 200 to anything else too."""
         raw = await request.read()
         try:
-            event = json.loads(raw)
-        except ValueError:
-            event = None
-        if not isinstance(event, dict):
-            return web.json_response({"error": -1, "message": "bad event"}, status=400)
-        app_id = str(event.get("app_id", ""))
-        if app_id != self.tokens.app_id or not signature_ok(request.headers.get(SIGNATURE_HEADER, ""), app_id, raw,
-                                                            str(event.get("timestamp", "")), self.secret_key):
-            return web.json_response({"error": -1, "message": "forbidden"}, status=403)
-        incoming = to_incoming(event)
-        if incoming is not None:
-            task = asyncio.create_task(self._process(incoming))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        return web.json_response({"error": 0, "message": "ok"})
+            body = json.loads(raw)
+        except (ValueError, RecursionError):
+            body = None
+        if not isinstance(body, dict):
+            return _dropped("not a JSON object")
+        app_id, stamp = str(body.get("app_id", "")), str(body.get("timestamp", ""))
+        if app_id != self.tokens.app_id:
+            return _dropped(f"another app ({app_id[:32]!r})")
+        if not signature_ok(request.headers.get(SIGNATURE_HEADER, ""), app_id, raw, stamp, self.secret_key):
+            return _dropped("bad signature")
+        if not stamp.isascii() or not stamp.isdigit() or abs(self.clock() - int(stamp) / 1000) > self.max_age:
+            return _dropped(f"timestamp {stamp[:20]!r} more than {self.max_age:g} s away")
+        try:
+            incoming = to_incoming(OAEvent.model_validate(body))
+        except ValidationError:
+            return _dropped("malformed event")
+        if incoming is None:
+            return web.json_response(_OK)  # not a message (follow, seen, …): nothing to do
+        try:
+            if incoming.message_id and self.seen is not None and not await self.seen.first_time(incoming.message_id):
+                return _dropped(f"msg_id {incoming.message_id[2:34]!r} seen before", level=logging.INFO)
+        except SQLAlchemyError as exc:
+            log.warning("zalo OA event not taken, the database failed: %r", exc)
+            return web.json_response({"error": -1, "message": "busy"}, status=503)  # Zalo sends it again
+        # tasks start in arrival order and the engine's lock is their first await: each user's order holds
+        task = asyncio.create_task(self._process(incoming))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return web.json_response(_OK)
 
     async def _process(self, incoming: Incoming) -> None:
         async def reply(replies: list[Reply]) -> None:
@@ -259,6 +174,8 @@ class ZaloOAChannel:
         # the first await: the engine's lock keeps the order, and holds it until the replies are out
         await self.engine.handle(incoming, deliver=reply)
 
+    # ---- outgoing ---------------------------------------------------------------------------
+
     async def deliver(self, user_id: str, replies: list[Reply]) -> None:
         """Send replies in order as plain texts of at most 2000 characters (counted in the reply window)."""
         pieces = [p for reply in replies for p in split_text(as_plain_text(reply), TEXT_LIMIT)]
@@ -268,6 +185,7 @@ class ZaloOAChannel:
 
     async def send(self, external_id: str, text: str) -> None:
         """Send an announcement if the OA's rules allow it; otherwise PermanentError says why."""
+        self.health.check()
         pieces = split_text(plain(text), TEXT_LIMIT)
         kind = await self.rules.take(external_id, len(pieces))
         if kind is None:
@@ -284,6 +202,13 @@ class ZaloOAChannel:
 
     async def _post(self, user_id: str, text: str) -> None:
         """One message; a refused access token is refreshed once; Zalo's answer becomes a delivery outcome."""
+        self.health.check()
+        try:
+            await self._post_once(user_id, text)
+        except TokenRefused as exc:  # only an operator can fix it: shown in /healthz and on the dashboard
+            raise self.health.misconfigured(TOKEN_SETTINGS, str(exc)) from exc
+
+    async def _post_once(self, user_id: str, text: str) -> None:
         body = {"recipient": {"user_id": user_id}, "message": {"text": text}}
         token = await self.tokens.access_token(self.http)
         for attempt in range(2):
@@ -297,6 +222,7 @@ class ZaloOAChannel:
             if status >= 500 or status == 429:
                 raise RetryLater(5.0) if status == 429 else TransientError(f"zalo_oa: HTTP {status}")
             if code == 0:
+                self.health.working()
                 return
             reason = f"zalo_oa error {code}: {answer.get('message', '') if isinstance(answer, dict) else ''}"
             if code in TOKEN_REFUSED and attempt == 0:
@@ -307,3 +233,9 @@ class ZaloOAChannel:
             if code == RATE_LIMITED:
                 raise RetryLater(60.0, reason)
             raise PermanentError(reason)
+
+
+def _dropped(why: str, level: int = logging.WARNING) -> web.Response:
+    """Zalo gets 200 for an event this channel does not take (it retries anything else); the log says why."""
+    log.log(level, "zalo OA event dropped: %s", why)
+    return web.json_response(_OK)

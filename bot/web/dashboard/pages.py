@@ -13,6 +13,7 @@ from aiohttp import web
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.channels.health import problems as channel_problems
 from db.models.core import AuditLog, User
 from flows.engine.content import load_yaml
 from flows.join.coops import commune_name, cooperatives_in, province_name
@@ -21,7 +22,7 @@ from flows.monthly_report import overview, periods
 
 from . import charts
 from .auth import Viewer
-from .views import month_param, official_page, page, place_param
+from .views import app_of, month_param, official_page, page, place_param
 
 FUNNEL = ("founding.started", "founding.form_chosen", "founding.plan_shown", "founding.step_ticked",
           "founding.drafts_downloaded")
@@ -59,7 +60,9 @@ async def home(request: web.Request, session: AsyncSession, viewer: Viewer) -> w
     missing = [{"id": c.id, "name": c.name, "province": province_name(c.province_code),
                 "commune": commune_name(c.province_code, c.commune_code)} for c in result.missing]
     rows = _place_rows(scope, everyone, {c.id for c in result.missing})
-    return page(viewer, "home.j2", "tong_quan", period=period, period_shown=periods.display(period),
+    stopped = [{"channel": p.channel, "setting": p.setting, "since": p.since.astimezone(LOCAL).strftime("%H:%M %d/%m/%Y")}
+               for p in channel_problems(app_of(request).channels.values())]  # e.g. Zalo refused the bot's token
+    return page(viewer, "home.j2", "tong_quan", period=period, period_shown=periods.display(period), stopped=stopped,
                 **place_vars(scope, viewer.scope), expected=result.expected,
                 reported=result.reported, rows=rows, missing=missing, by_province=scope.level == "country",
                 current=totals.current, change=totals.change, previous_shown=periods.display(totals.previous.period))
