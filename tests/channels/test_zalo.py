@@ -2,80 +2,25 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 
 import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
-from bot.app import build_app, build_web
-from bot.settings import Settings
+from bot.app import build_app
 from db.models import Delivery, MonthlyReport, User
 from flows.announcements.outbox import create_announcement
-from flows.engine.delivery import PermanentError, RecipientGone, RetryLater, TransientError
+from flows.engine.delivery import PermanentError, RetryLater, TransientError
 from flows.engine.messages import Button, Document, Reply
 from flows.join import invites
 from flows.join.scope import Scope
 from tests.announcements.helpers import add_users
-from tests.chat import fixed_clock
+from tests.channels.zalo_helpers import HOOK, SECRET, TOKEN, ZaloUser, bot_settings, running
 from tests.fakes.telegram_api import TelegramFake
 from tests.fakes.zalo_api import ZaloBotFake, post_zalo_update
 from tests.registry import world
 
-TOKEN = "1234567890:zalo-secret"
-SECRET = "zalo-webhook-Secret_1"
-HOOK = "https://htx.example/zalo/webhook"
 TAG = re.compile(r"</?(b|i|u|s|code|pre|a)\b[^>]*>")
-
-
-def _settings(database_url: str, zalo: ZaloBotFake, **extra) -> Settings:
-    return Settings(**{"database_url": database_url, "telegram_bot_token": None, "zalo_bot_token": TOKEN,
-                       "zalo_api_base_url": zalo.base_url, "zalo_poll_timeout": 1, **extra})
-
-
-@contextlib.asynccontextmanager
-async def running(database_url, zalo, *, webhook=False, parts=("zalo",), **extra):
-    """The app serving Zalo (polling, or webhook when asked) on 127.0.0.1; yields (app, webhook URL)."""
-    if webhook:
-        extra |= {"zalo_webhook_url": HOOK, "zalo_webhook_secret": SECRET}
-    app = build_app(_settings(database_url, zalo, **extra), clock=fixed_clock(), parts=list(parts))
-    server = TestServer(build_web(app), host="127.0.0.1")
-    await server.start_server()
-    await app.start()
-    try:
-        yield app, str(server.make_url("/zalo/webhook"))
-    finally:
-        await app.stop()
-        await server.close()
-
-
-class ZaloUser:
-    """A person writing to the bot on Zalo, through polling (the fake's queue) or the webhook."""
-
-    def __init__(self, zalo: ZaloBotFake, user_id: str, name: str = "Chị Hoa", webhook: str | None = None) -> None:
-        self.zalo, self.id, self.name, self.webhook = zalo, user_id, name, webhook
-
-    @property
-    def received(self) -> list[str]:
-        return [c.text or "" for c in self.zalo.messages_to(self.id)]
-
-    async def say(self, text: str, expect: str) -> str:
-        """Send a text and wait for a new reply containing `expect`; returns everything said since."""
-        before = len(self.received)
-        update = self.zalo.user_says(self.id, text, display_name=self.name)
-        if self.webhook:
-            self.zalo.updates.remove(update)
-            assert await post_zalo_update(self.webhook, update, secret=SECRET) == 200
-        await self.zalo.wait_for(lambda: any(expect in t for t in self.received[before:]), timeout=10)
-        return "\n".join(self.received[before:])
-
-
-    async def pick(self, fragment: str, expect: str) -> str:
-        """Answer the last question with the number of the option whose label contains `fragment`."""
-        options = re.findall(r"^(\d+)\. (.+)$", self.received[-1], re.MULTILINE)
-        number = next(n for n, label in options if fragment in label)
-        return await self.say(number, expect)
 
 
 async def _onboard(user: ZaloUser) -> None:
@@ -143,13 +88,28 @@ async def test_a_wrong_or_missing_secret_gets_403_and_nothing_is_processed(datab
         await zalo.wait_for(lambda: any("Bạn là ai" in (c.text or "") for c in zalo.messages_to("u-7")))
 
 
-async def test_garbage_bodies_are_refused_politely(database_url, engine):
+def _malformed(zalo: ZaloBotFake) -> list[object]:
+    """Bodies that are not a Zalo update: other JSON values, and updates whose parts have the wrong type."""
+    update = zalo.user_says("u-6", "/start")
+    zalo.updates.remove(update)
+    message = update["message"]
+    return [[], "x", None, 5, {"message": 5}, {"hello": "world"}, {"ok": True, "result": []},
+            {**update, "message": {**message, "from": "u-6"}}, {**update, "message": {**message, "chat": ["u-6"]}},
+            {**update, "message": {**message, "text": {"b": 1}}}, {**update, "event_name": 7},
+            {**update, "message": {**message, "message_id": [1]}}, {"ok": True, "result": {**update, "message": "hi"}}]
+
+
+async def test_malformed_webhook_bodies_get_400_and_nothing_is_processed(database_url, engine, sessionmaker):
     async with ZaloBotFake(token=TOKEN) as zalo, running(database_url, zalo, webhook=True) as (_app, url):
-        assert await post_zalo_update(url, {"hello": "world"}, secret=SECRET) == 400
-        assert await post_zalo_update(url, {"ok": True, "result": []}, secret=SECRET) == 400
+        for body in _malformed(zalo):
+            assert await post_zalo_update(url, body, secret=SECRET) == 400, body
+        for raw in (b"{not json", b"[" * 100_000 + b"]" * 100_000, "\ud800".encode("utf-8", "surrogatepass")):
+            assert await post_zalo_update(url, None, secret=SECRET, raw=raw) == 400
         event = {"event_name": "message.text.received", "message": {"chat": {}, "text": "hi"}}
         assert await post_zalo_update(url, event, secret=SECRET) == 200  # no sender: nothing to answer
         assert zalo.sent == []
+        async with sessionmaker() as s:
+            assert (await s.execute(select(func.count()).select_from(User))).scalar_one() == 0
 
 
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
@@ -213,10 +173,13 @@ async def test_a_file_is_replaced_by_a_note_on_how_to_get_it(database_url, engin
     assert "dieu-le.docx — Dự thảo điều lệ & quy chế HTX" in text and "Telegram" in text and not TAG.search(text)
 
 
-@pytest.mark.parametrize(("status", "error"), [(429, RetryLater), (403, RecipientGone), (500, TransientError),
-                                               (408, TransientError), (400, PermanentError), (401, PermanentError)])
-async def test_send_turns_zalo_errors_into_delivery_outcomes(status, error, database_url, engine):
-    async with ZaloBotFake(token=TOKEN, error_http_status=None) as zalo:
+@pytest.mark.parametrize(("status", "error"), [(429, RetryLater), (403, TransientError), (500, TransientError),
+                                               (502, TransientError), (408, TransientError), (400, PermanentError),
+                                               (404, PermanentError)])
+@pytest.mark.parametrize("http_status", [None, 200])  # the error as the HTTP status, or inside a 200
+async def test_send_turns_zalo_errors_into_delivery_outcomes_by_zalos_table(status, error, http_status, database_url,
+                                                                             engine):
+    async with ZaloBotFake(token=TOKEN, error_http_status=http_status) as zalo:
         async with running(database_url, zalo, webhook=True) as (app, _url):
             zalo.inject(method="sendMessage", chat_id="u-13", status=status)
             with pytest.raises(error):
@@ -245,7 +208,7 @@ async def test_an_announcement_reaches_telegram_and_zalo_users_in_one_run(databa
         ann = await create_announcement(session, None, Scope("province", 86), "Họp thành viên & bầu HĐQT lúc 8 < 9 giờ",
                                         {"kind": "everyone"})
     async with TelegramFake(token="123:ABC") as tg, ZaloBotFake(token=TOKEN) as zalo:
-        settings = _settings(database_url, zalo, telegram_bot_token="123:ABC",
+        settings = bot_settings(database_url, zalo, telegram_bot_token="123:ABC",
                              telegram_api_base_url=tg.base_url + "/bot")
         app = build_app(settings, parts=["telegram", "zalo"])
         try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import os
 import sys
@@ -11,55 +10,23 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select, update
 
-from bot.app import build_app, build_web
-from bot.settings import Settings
+from bot.cli import load_settings
 from db.base import utcnow
 from db.models import Delivery, OAContact, OAToken, User
 from flows.announcements.outbox import create_announcement
-from flows.engine.delivery import PermanentError
+from flows.engine.delivery import ChannelMisconfigured, PermanentError
 from flows.join.scope import Scope
 from tests.announcements.helpers import add_users
-from tests.chat import fixed_clock
+from tests.channels.zalo_helpers import APP_ID, APP_SECRET
+from tests.channels.zalo_helpers import OA_SECRET as SECRET
+from tests.channels.zalo_helpers import oa_received as _to
+from tests.channels.zalo_helpers import oa_say as say
+from tests.channels.zalo_helpers import running_oa as running
 from tests.fakes.zalo_oa import ZaloOAFake, oa_text_event, post_oa_event
 
-APP_ID, SECRET = "4321", "oa-secret-key"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _settings(database_url: str, oa: ZaloOAFake, **extra) -> Settings:
-    return Settings(**{
-        "database_url": database_url, "telegram_bot_token": None, "zalo_bot_token": None,
-        "zalo_oa_app_id": APP_ID, "zalo_oa_secret_key": SECRET, "zalo_oa_access_token": "access-0",
-        "zalo_oa_refresh_token": "refresh-0", "zalo_oa_api_base_url": oa.openapi_base,
-        "zalo_oa_oauth_base_url": oa.oauth_base, **extra})
-
-
-@contextlib.asynccontextmanager
-async def running(database_url, oa, **extra):
-    """The app serving the OA webhook on 127.0.0.1; yields (app, webhook URL)."""
-    app = build_app(_settings(database_url, oa, **extra), clock=fixed_clock(), parts=["zalo"])
-    server = TestServer(build_web(app), host="127.0.0.1")
-    await server.start_server()
-    await app.start()
-    try:
-        yield app, str(server.make_url("/zalo-oa/webhook"))
-    finally:
-        await app.stop()
-        await server.close()
-
-
-def _to(oa: ZaloOAFake, user_id: str) -> list[str]:
-    return [c.text or "" for c in oa.sent if c.chat_id == user_id]
-
-
-async def say(oa, url, user_id, text, expect, **post) -> None:
-    """A user writes to the OA; wait for a new reply containing `expect`."""
-    before = len(_to(oa, user_id))
-    assert await post_oa_event(url, oa_text_event(APP_ID, user_id, text), APP_ID, SECRET, **post) == 200
-    await oa.wait_for(lambda: any(expect in t for t in _to(oa, user_id)[before:]), timeout=10)
 
 
 async def _token_row(sessionmaker) -> OAToken:
@@ -84,16 +51,20 @@ async def test_a_farmer_is_onboarded_through_the_official_account(database_url, 
     assert contact is not None and contact.sent_since >= 1
 
 
-async def test_bad_signatures_and_other_apps_are_refused_and_nothing_is_processed(database_url, engine, sessionmaker):
+async def test_bad_signatures_and_other_apps_get_200_and_are_dropped_with_a_log_line(database_url, engine,
+                                                                                    sessionmaker, caplog):
     async with ZaloOAFake(APP_ID, SECRET) as oa, running(database_url, oa) as (_app, url):
         event = oa_text_event(APP_ID, "oa-2", "/start")
-        assert await post_oa_event(url, event, APP_ID, "wrong-secret") == 403
-        assert await post_oa_event(url, event, APP_ID, SECRET, timestamp="1") == 403  # signed another timestamp
-        assert await post_oa_event(url, oa_text_event("9999", "oa-2", "/start"), "9999", SECRET) == 403
+        assert await post_oa_event(url, event, APP_ID, "wrong-secret") == 200  # Zalo retries anything else
+        assert await post_oa_event(url, event, APP_ID, APP_SECRET) == 200  # the app secret does not sign events
+        assert await post_oa_event(url, event, APP_ID, SECRET, timestamp="1") == 200  # signed another timestamp
+        assert await post_oa_event(url, oa_text_event("9999", "oa-2", "/start"), "9999", SECRET) == 200
         async with sessionmaker() as s:
             assert (await s.execute(select(func.count()).select_from(User))).scalar_one() == 0
         assert oa.calls == []
-        await say(oa, url, "oa-2", "/start", "Bạn là ai")
+        dropped = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+        assert len(dropped) == 4 and sum("bad signature" in m for m in dropped) == 3
+        await say(oa, url, "oa-2", "/start", "Bạn là ai")  # the same event, signed right: taken
 
 
 async def test_a_redelivered_event_is_handled_once(database_url, engine):
@@ -111,9 +82,46 @@ async def test_a_refused_access_token_is_refreshed_once_and_both_tokens_are_stor
         oa.expire_access_tokens()
         await say(oa, url, "oa-4", "1", "tỉnh/thành phố nào")
         await say(oa, url, "oa-4", "ha noi", "xã/phường nào")
-        assert oa.refresh_calls == 1 and oa.reused_refresh_tokens == []
+        assert oa.refresh_calls == 1 and oa.reused_refresh_tokens == [] and oa.refreshes_with_oa_key == 0
     row = await _token_row(sessionmaker)
     assert (row.access_token, row.refresh_token) == ("access-1", "refresh-1") and row.expires_at is not None
+
+
+@pytest.mark.parametrize("code", [-216, -220, -124])  # invalid, expired or removed, ZNS's expired token
+async def test_each_refused_token_error_leads_to_one_refresh(code, database_url, engine, sessionmaker):
+    async with ZaloOAFake(APP_ID, SECRET) as oa, running(database_url, oa, zalo_oa_proactive_per_month=5) as (app, _):
+        oa.inject("send", status=code, description="Access token is invalid or has expired")
+        await app.senders["zalo_oa"].send("oa-6", "Thông báo")
+        assert oa.refresh_calls == 1 and [c.text for c in oa.sent] == ["Thông báo"]
+    assert (await _token_row(sessionmaker)).refresh_token == "refresh-1"
+
+
+def test_the_oa_does_not_start_without_the_apps_secret_key(monkeypatch, capsys):
+    for name, value in {"ZALO_OA_APP_ID": APP_ID, "ZALO_OA_SECRET_KEY": SECRET,
+                        "ZALO_OA_REFRESH_TOKEN": "refresh-0"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("ZALO_OA_APP_SECRET", raising=False)
+    monkeypatch.chdir(ROOT / "tests")  # no .env here
+    with pytest.raises(SystemExit) as stopped:
+        load_settings()
+    (line,) = capsys.readouterr().out.strip().splitlines()
+    assert stopped.value.code == 2 and line.startswith("Cấu hình không hợp lệ — ZALO_OA_APP_SECRET:")
+    assert "ZALO_OA_SECRET_KEY" in line  # says it is not the webhook key
+
+
+async def test_a_refused_refresh_is_a_configuration_error_shown_in_healthz(database_url, engine):
+    import aiohttp
+
+    async with ZaloOAFake(APP_ID, SECRET, app_secret="the-real-app-secret") as oa:
+        async with running(database_url, oa, zalo_oa_proactive_per_month=5) as (app, url):
+            oa.expire_access_tokens()
+            with pytest.raises(ChannelMisconfigured, match="ZALO_OA_APP_SECRET"):
+                await app.senders["zalo_oa"].send("oa-7", "Thông báo")
+            async with aiohttp.ClientSession() as http, http.get(url.replace("/zalo-oa/webhook", "/healthz")) as r:
+                report = await r.json()
+        assert oa.sent == [] and oa.refresh_calls == 1
+    assert [(p["channel"], p["setting"]) for p in report["problems"]] == [
+        ("zalo_oa", "ZALO_OA_APP_SECRET, ZALO_OA_REFRESH_TOKEN")]
 
 
 async def test_an_expiring_access_token_is_refreshed_before_use(database_url, engine, sessionmaker):
@@ -147,7 +155,8 @@ _PROCESS = textwrap.dedent("""
 
     async def main(url, base, name):
         settings = Settings(database_url=url, telegram_bot_token=None, zalo_oa_app_id="4321",
-                            zalo_oa_secret_key="oa-secret-key", zalo_oa_access_token="access-0",
+                            zalo_oa_secret_key="oa-secret-key", zalo_oa_app_secret="oa-app-secret",
+                            zalo_oa_access_token="access-0",
                             zalo_oa_refresh_token="refresh-0", zalo_oa_api_base_url=base,
                             zalo_oa_oauth_base_url=base, zalo_oa_proactive_per_month=1000)
         app = build_app(settings, parts=["zalo"])

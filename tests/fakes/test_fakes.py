@@ -313,6 +313,7 @@ async def _zalo(http, zalo, method: str, token: str = ZALO_TOKEN, **body) -> tup
 
 
 async def test_zalo_get_updates_hands_over_one_update_at_a_time_then_408(http, zalo):
+    zalo.redeliveries = 0
     zalo.user_says("u-100", "Xin chào", display_name="Chị Hoa")
     zalo.user_sends_image("u-100")
     _, first = await _zalo(http, zalo, "getUpdates", timeout="30")
@@ -327,6 +328,16 @@ async def test_zalo_get_updates_hands_over_one_update_at_a_time_then_408(http, z
     assert second["result"]["event_name"] == "message.image.received"
     assert second["result"]["message"]["message_id"] != message["message_id"]
     assert third == {"ok": False, "error_code": 408, "description": "Request timeout"}
+
+
+async def test_zalo_get_updates_hands_consumed_updates_back_at_once(http, zalo):
+    zalo.long_poll_cap = 5
+    first = zalo.user_says("u-1", "một")
+    second = zalo.user_says("u-1", "hai")
+    answers = [(await _zalo(http, zalo, "getUpdates", timeout="30"))[1] for _ in range(4)]
+    status, empty = await _zalo(http, zalo, "getUpdates", timeout="0")
+    assert [a["result"] for a in answers] == [first, second, first, second]  # no offset: each comes back once
+    assert (status, empty["error_code"]) == (408, 408)
 
 
 async def test_zalo_long_poll_wakes_when_a_message_arrives(http, zalo):
@@ -352,6 +363,8 @@ async def test_zalo_send_message_checks_the_text_length(http, zalo):
 
 
 async def test_zalo_webhook_rules_and_get_updates_refused_while_one_is_set(http, zalo):
+    status, none_set = await _zalo(http, zalo, "getWebhookInfo")
+    assert (status, none_set["ok"], none_set["error_code"]) == (404, False, 404)  # as measured on the live service
     _, short = await _zalo(http, zalo, "setWebhook", url="https://htx.example/zalo", secret_token="short")
     _, plain = await _zalo(http, zalo, "setWebhook", url="http://htx.example/zalo", secret_token="long-enough")
     assert short["error_code"] == 400 and plain["error_code"] == 400
@@ -361,14 +374,16 @@ async def test_zalo_webhook_rules_and_get_updates_refused_while_one_is_set(http,
     assert info["result"]["url"] == "https://htx.example/zalo"
     _, refused = await _zalo(http, zalo, "getUpdates", timeout="1")
     assert refused["ok"] is False and refused["error_code"] == 409
-    await _zalo(http, zalo, "deleteWebhook")
+    _, deleted = await _zalo(http, zalo, "deleteWebhook")
     _, empty = await _zalo(http, zalo, "getUpdates", timeout="1")
-    assert empty["error_code"] == 408
+    assert deleted["ok"] and empty["error_code"] == 408
+    status, nothing = await _zalo(http, zalo, "deleteWebhook")
+    assert (status, nothing["error_code"]) == (404, 404)  # nothing to delete (assumed like getWebhookInfo)
 
 
 async def test_zalo_wrong_token_unknown_method_and_injected_faults(http, zalo):
     status, body = await _zalo(http, zalo, "getMe", token="1:bad")
-    assert (status, body["error_code"]) == (200, 401)
+    assert (status, body["error_code"]) == (401, 401)  # errors come with the matching HTTP status
     _, me = await _zalo(http, zalo, "getMe")
     assert me["result"]["id"] == "1234567890"
     _, unknown = await _zalo(http, zalo, "sendCarrierPigeon")
@@ -380,10 +395,10 @@ async def test_zalo_wrong_token_unknown_method_and_injected_faults(http, zalo):
     assert [c.ok for c in zalo.per_chat_calls("u-9")] == [False, False, True]
 
 
-async def test_zalo_error_status_can_mirror_the_error_code(http):
-    async with ZaloBotFake(token=ZALO_TOKEN, error_http_status=None) as strict:
-        status, body = await _zalo(http, strict, "sendMessage", chat_id="u-1", text="")
-    assert (status, body["error_code"]) == (400, 400)
+async def test_zalo_errors_can_come_inside_a_200(http):
+    async with ZaloBotFake(token=ZALO_TOKEN, error_http_status=200) as lenient:
+        status, body = await _zalo(http, lenient, "sendMessage", chat_id="u-1", text="")
+    assert (status, body["error_code"]) == (200, 400)
 
 
 async def test_post_zalo_update_sends_bare_or_wrapped_bodies_with_the_secret_header(zalo):
@@ -420,7 +435,7 @@ async def _oa_send(http, oa, token: str, text: str = "Chào anh", user_id: str =
         return await r.json()
 
 
-async def _oa_refresh(http, oa, refresh_token: str, secret_key: str = "oa-secret-key") -> dict:
+async def _oa_refresh(http, oa, refresh_token: str, secret_key: str = "oa-app-secret") -> dict:
     form = {"grant_type": "refresh_token", "refresh_token": refresh_token, "app_id": "4321"}
     async with http.post(f"{oa.oauth_base}/v4/oa/access_token", data=form, headers={"secret_key": secret_key}) as r:
         return await r.json()
@@ -436,7 +451,7 @@ async def test_oa_sends_with_a_valid_access_token_only(http, oa):
 
 async def test_oa_refresh_tokens_are_single_use(http, oa):
     oa.expire_access_tokens()
-    assert (await _oa_send(http, oa, "access-0"))["error"] == -216
+    assert (await _oa_send(http, oa, "access-0"))["error"] == -220  # expired; -216 is for unknown tokens
     fresh = await _oa_refresh(http, oa, "refresh-0")
     assert fresh["expires_in"] == "90000" and fresh["refresh_token"] != "refresh-0"
     assert (await _oa_send(http, oa, fresh["access_token"]))["error"] == 0
@@ -444,8 +459,10 @@ async def test_oa_refresh_tokens_are_single_use(http, oa):
     assert reused["error"] == -14014 and reused["error_name"] == "Invalid refresh token"
     wrong_secret = await _oa_refresh(http, oa, fresh["refresh_token"], secret_key="guess")
     assert wrong_secret["error"] == -14002
+    oa_key = await _oa_refresh(http, oa, fresh["refresh_token"], secret_key="oa-secret-key")
+    assert oa_key["error"] == -14002 and oa.refreshes_with_oa_key == 1  # the webhook key does not sign refreshes
     assert "access_token" in await _oa_refresh(http, oa, fresh["refresh_token"])
-    assert (oa.refresh_calls, oa.reused_refresh_tokens) == (4, ["refresh-0"])
+    assert (oa.refresh_calls, oa.reused_refresh_tokens) == (5, ["refresh-0"])
 
 
 async def test_oa_faults_and_slow_answers(http, oa):

@@ -1,8 +1,11 @@
 """A fake Zalo Bot API (bots from Zalo's bot creator) on 127.0.0.1, spoken to with aiohttp.
 
-Shapes follow /work/shared/domain/channels.md, which was not checked against the live service: the
-error descriptions, the code refusing getUpdates under a webhook (409) and the HTTP status of error
-answers (`error_http_status`, 200 by default; pass None to mirror the error code) are assumptions.
+Shapes follow /work/shared/domain/channels.md, which was not checked against the live service. What
+independent clients observed is modelled: errors come with the matching HTTP status (pass
+`error_http_status=200` for errors inside a 200), getUpdates hands consumed updates back
+(`redeliveries` more times each, at the back of the queue, answered at once) and getWebhookInfo
+answers 404 when no webhook is set. Assumptions: the error descriptions, the code refusing getUpdates
+under a webhook (409), and deleteWebhook answering 404 too when there is nothing to delete.
 The Official Account fake lives in zalo_oa.py and is re-exported here.
 """
 
@@ -43,10 +46,12 @@ class ZaloBotFake(FakeServer):
     """Serves `POST /bot{token}/{method}`; hand `base_url` to the channel as the Bot API base."""
 
     def __init__(self, token: str = "1234567890:zalo-secret", *, long_poll_cap: float = 2.0,
-                 error_http_status: int | None = 200) -> None:
+                 error_http_status: int | None = None, redeliveries: int = 1) -> None:
         super().__init__(long_poll_cap=long_poll_cap)
         self.token = token
         self.error_http_status = error_http_status
+        self.redeliveries = redeliveries
+        self.served: dict[str, int] = {}  # message id -> how many times getUpdates handed it out
         self.bot_id = token.split(":", 1)[0]
         self.updates: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {"url": "", "secret_token": None, "updated_at": 0}
@@ -136,7 +141,13 @@ class ZaloBotFake(FakeServer):
             raise ZaloError(400, "timeout must be a number of seconds") from None
         if not await self._wait_until(lambda: bool(self.updates), timeout):
             raise ZaloError(408)
-        return self.updates.pop(0)
+        update = self.updates.pop(0)
+        message = update.get("message") if isinstance(update, dict) else None
+        key = str(message.get("message_id")) if isinstance(message, dict) else repr(update)
+        self.served[key] = self.served.get(key, 0) + 1
+        if self.served[key] <= self.redeliveries:  # consumed updates come back on later polls
+            self.updates.append(update)
+        return update
 
     def _get_me(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"id": self.bot_id, "account_name": "bot.htx", "account_type": "BASIC",
@@ -152,10 +163,14 @@ class ZaloBotFake(FakeServer):
         return {"url": url, "updated_at": self.webhook["updated_at"]}
 
     def _delete_webhook(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not self.webhook["url"]:
+            raise ZaloError(404, "Not Found: no webhook is set")
         self.webhook = {"url": "", "secret_token": None, "updated_at": _now_ms()}
         return {"url": "", "updated_at": self.webhook["updated_at"]}
 
     def _webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not self.webhook["url"]:
+            raise ZaloError(404, "Not Found: no webhook is set")
         return {"url": self.webhook["url"], "updated_at": self.webhook["updated_at"]}
 
     def _delivered(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -184,12 +199,17 @@ class ZaloBotFake(FakeServer):
         return True
 
 
-async def post_zalo_update(url: str, update: dict[str, Any], secret: str | None = None, wrapped: bool = False,
-                           timeout: float = 5.0) -> int:  # noqa: ASYNC109
-    """POST an update to a Zalo bot webhook (X-Bot-Api-Secret-Token), bare or as {ok, result}; returns the status."""
+async def post_zalo_update(url: str, update: Any, secret: str | None = None, wrapped: bool = False,
+                           timeout: float = 5.0, raw: bytes | None = None) -> int:  # noqa: ASYNC109
+    """POST an update to a Zalo bot webhook (X-Bot-Api-Secret-Token), bare or as {ok, result}; returns the status.
+
+    `raw` sends those bytes instead (for bodies that are not JSON at all)."""
     body = {"ok": True, "result": update} if wrapped else update
-    headers = {"X-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    data = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode()
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Bot-Api-Secret-Token"] = secret
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-        async with session.post(url, json=body, headers=headers) as response:
+        async with session.post(url, data=data, headers=headers) as response:
             await response.read()
             return response.status

@@ -1,9 +1,12 @@
 """A fake Zalo Official Account Open API (v3 send, v4 OAuth refresh) on 127.0.0.1, plus signed webhook posts.
 
 Paths, headers and success shapes follow /work/shared/domain/channels.md (not checked against the live
-service). The error numbers are plausible picks, not verified: -216 invalid access token, -201 invalid
-parameters, -14014 invalid or reused refresh token, -14002 wrong app id or secret key. OAuth errors are
-answered with HTTP 200, as Zalo's token endpoint is reported to do.
+service). Error numbers from third-party tables quoting Zalo's list: -216 invalid access token, -220
+access token expired or removed, -201 invalid parameters; plausible picks, not verified: -14014 invalid
+or reused refresh token, -14002 wrong app id or secret key. OAuth errors are answered with HTTP 200, as
+Zalo's token endpoint is reported to do. A refresh must be signed (header `secret_key`) with the
+application's secret key (`app_secret`); one signed with the OA secret key (`secret_key`, which signs
+webhooks) is refused and counted in `refreshes_with_oa_key`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from tests.fakes._server import Call, FakeServer
 
 TEXT_LIMIT = 2000
 INVALID_ACCESS_TOKEN = -216
+EXPIRED_ACCESS_TOKEN = -220
 INVALID_PARAMETERS = -201
 INVALID_REFRESH_TOKEN = -14014
 INVALID_APP = -14002
@@ -34,11 +38,15 @@ class ZaloOAFake(FakeServer):
     """
 
     def __init__(self, app_id: str = "4321", secret_key: str = "oa-secret-key",
-                 access_token: str = "access-0", refresh_token: str = "refresh-0") -> None:
+                 access_token: str = "access-0", refresh_token: str = "refresh-0",
+                 app_secret: str = "oa-app-secret") -> None:
         super().__init__()
         self.app_id = app_id
         self.secret_key = secret_key
+        self.app_secret = app_secret
         self.access_tokens = {access_token}
+        self.expired_tokens: set[str] = set()
+        self.refreshes_with_oa_key = 0
         self.refresh_token = refresh_token
         self.refresh_calls = 0
         self.reused_refresh_tokens: list[str] = []
@@ -64,7 +72,8 @@ class ZaloOAFake(FakeServer):
         return [c for c in self.calls if c.ok and c.method == "send"]
 
     def expire_access_tokens(self) -> None:
-        """Make every access token issued so far invalid, as after ~25 hours."""
+        """Make every access token issued so far expired (-220 when used), as after ~25 hours."""
+        self.expired_tokens |= self.access_tokens
         self.access_tokens.clear()
 
     async def _send(self, request: web.Request) -> web.Response:
@@ -77,7 +86,10 @@ class ZaloOAFake(FakeServer):
         call = Call("send", chat_id=user_id, text=text, params=body)
         self.calls.append(call)
         error = await self._fault(call)
-        if error is None and request.headers.get("access_token") not in self.access_tokens:
+        token = request.headers.get("access_token")
+        if error is None and token in self.expired_tokens:
+            error = (EXPIRED_ACCESS_TOKEN, "Access token has expired or been removed")
+        if error is None and token not in self.access_tokens:
             error = (INVALID_ACCESS_TOKEN, "Access token is invalid")
         if error is None and (not user_id or not isinstance(text, str) or not 1 <= len(text) <= TEXT_LIMIT):
             error = (INVALID_PARAMETERS, f"Parameters are invalid: user_id and text of 1 to {TEXT_LIMIT} characters")
@@ -94,8 +106,10 @@ class ZaloOAFake(FakeServer):
         self.calls.append(call)
         self.refresh_calls += 1
         error = await self._fault(call)
-        if error is None and (request.headers.get("secret_key") != self.secret_key
-                              or form.get("app_id") != self.app_id):
+        signed_with = request.headers.get("secret_key")
+        if error is None and signed_with == self.secret_key != self.app_secret:
+            self.refreshes_with_oa_key += 1  # the OA secret key signs webhooks, not token refreshes
+        if error is None and (signed_with != self.app_secret or form.get("app_id") != self.app_id):
             error = (INVALID_APP, "Invalid app id or secret key")
         if error is None and (form.get("grant_type") != "refresh_token" or token != self.refresh_token):
             if token in self._spent:
@@ -136,11 +150,16 @@ def oa_text_event(app_id: str, user_id: str, text: str, oa_id: str = "oa-1",
             "timestamp": timestamp or str(int(time.time() * 1000))}
 
 
-async def post_oa_event(url: str, event: dict[str, Any], app_id: str, secret: str, timestamp: str | None = None,
-                        with_mac_prefix: bool = True, timeout: float = 5.0) -> int:  # noqa: ASYNC109
-    """POST a signed OA webhook event (timestamp defaults to the event's own); returns the HTTP status."""
-    raw = json.dumps(event, ensure_ascii=False).encode()
-    stamp = timestamp or str(event.get("timestamp") or int(time.time() * 1000))
+async def post_oa_event(url: str, event: Any, app_id: str, secret: str, timestamp: str | None = None,
+                        with_mac_prefix: bool = True, timeout: float = 5.0,  # noqa: ASYNC109
+                        raw: bytes | None = None) -> int:
+    """POST a signed OA webhook event (timestamp defaults to the event's own); returns the HTTP status.
+
+    `event` may be any JSON value; `raw` sends (and signs) those bytes instead."""
+    if raw is None:
+        raw = json.dumps(event, ensure_ascii=False).encode()
+    own = event.get("timestamp") if isinstance(event, dict) else None
+    stamp = timestamp or str(own or int(time.time() * 1000))
     signature = sign_oa_event(app_id, raw, stamp, secret)
     if not with_mac_prefix:
         signature = signature.removeprefix("mac=")
