@@ -10,3 +10,15 @@ async def session(sessionmaker):
     """One session on the test database."""
     async with sessionmaker() as session:
         yield session
+
+
+@pytest.fixture
+async def site(engine, database_url):
+    """The officials' dashboard on a seeded database (tests/web/dashboard_site.py), not signed in."""
+    from tests.web.dashboard_site import make_site, seed
+
+    site = await make_site(database_url)
+    site.ids = await seed(site.app.sessionmaker)
+    yield site
+    await site.client.close()
+    await site.app.close()

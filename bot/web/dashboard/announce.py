@@ -17,6 +17,7 @@ from bot.channels.render import plain
 from db.models.outbox import Announcement
 from flows.announcements import audience, outbox, views
 from flows.engine.content import load_yaml
+from flows.engine.numbers import ascii_int
 from flows.join.scope import Scope
 
 from .auth import Viewer
@@ -40,18 +41,19 @@ def _spec(form: MultiMapping) -> dict[str, Any]:
     for field, key in (("tinh", "province_code"), ("xa", "commune_code")):
         value = str(form.get(field, "")).strip()
         if value:
-            if not value.isdigit() or len(value) > 6:
+            code = ascii_int(value, 6)
+            if code is None:
                 raise BadRequest("place")
-            spec[key] = int(value)
+            spec[key] = code
     return spec
 
 
 def _form_vars(viewer: Viewer, form: MultiMapping | None) -> dict[str, Any]:
     form = form or {}
-    province = str(form.get("tinh", "")).strip()
+    province = ascii_int(str(form.get("tinh", "")), 6)
     pick = viewer.scope
-    if viewer.scope.level == "country" and province.isdigit():
-        wanted = Scope("province", int(province))
+    if viewer.scope.level == "country" and province is not None:
+        wanted = Scope("province", province)
         pick = wanted if viewer.scope.contains(wanted) else viewer.scope
     return {
         "choices": audience.choices(),
@@ -127,8 +129,8 @@ async def send(request: web.Request, session: AsyncSession, viewer: Viewer) -> w
 
 
 async def _own(request: web.Request, session: AsyncSession, viewer: Viewer) -> Announcement:
-    raw = request.match_info["announcement_id"]
-    announcement = await session.get(Announcement, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    number = ascii_int(request.match_info["announcement_id"], 11)
+    announcement = await session.get(Announcement, number) if number is not None else None
     if announcement is None:
         raise BadRequest("not_found")
     made_in = Scope(announcement.scope_level, announcement.province_code, announcement.commune_code)

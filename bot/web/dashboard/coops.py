@@ -9,6 +9,7 @@ from vietnam_provinces import Province, Ward
 
 from db.models.registry import Cooperative, MonthlyReport
 from flows.engine.content import load_yaml
+from flows.engine.numbers import ascii_int
 from flows.join.coops import commune_name, cooperatives_in, form_label, province_name, sector_label
 from flows.join.scope import Scope
 from flows.monthly_report import periods
@@ -81,8 +82,8 @@ async def listing(request: web.Request, session: AsyncSession, viewer: Viewer) -
 @official_page
 async def history(request: web.Request, session: AsyncSession, viewer: Viewer) -> web.StreamResponse:
     """One cooperative and every revision of every update it sent, newest month first."""
-    coop_id = request.match_info["coop_id"]
-    coop = await session.get(Cooperative, int(coop_id)) if coop_id.isdigit() and len(coop_id) < 12 else None
+    coop_id = ascii_int(request.match_info["coop_id"], 11)
+    coop = await session.get(Cooperative, coop_id) if coop_id is not None else None
     if coop is None:
         raise BadRequest("not_found")
     if not viewer.scope.covers(coop.province_code, coop.commune_code):

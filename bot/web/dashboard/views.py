@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.parts import APP_KEY, App
 from flows.engine.content import render
+from flows.engine.numbers import ascii_int
 from flows.join import invites
 from flows.join.coops import commune_name, province_name
 from flows.join.scope import Scope
@@ -164,9 +165,10 @@ def _code(request: web.Request, name: str) -> int | None:
     value = request.query.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 6:
+    code = ascii_int(value, 6)
+    if code is None:
         raise BadRequest("place")
-    return int(value)
+    return code
 
 
 def _province_of(commune: int) -> int:
