@@ -162,8 +162,11 @@ async def _result(ctx: Context) -> str:
     evaluation = _evaluation(ctx)
     ctx.replies.append(Reply(summary(evaluation)))
     outcomes = {r.programme.id: r.outcome.value for r in evaluation.results}
-    ctx.session.add(EligibilityCheck(user_id=ctx.profile.id, checked_on=ctx.today, facts=stored,
-                                     outcomes=outcomes, references=references(evaluation)))
+    check = EligibilityCheck(user_id=ctx.profile.id, checked_on=ctx.today, facts=stored,
+                             outcomes=outcomes, references=references(evaluation))
+    ctx.session.add(check)
+    await ctx.session.flush()
+    ctx.answers["_check_id"] = check.id
     eligible = sorted(p for p, o in outcomes.items() if o == Outcome.ELIGIBLE)
     ctx.record("eligibility.checked", eligible=eligible, asked=len(ctx.answers.get("order", [])),
                skipped=len(ctx.answers.get("skipped", [])))
@@ -209,6 +212,9 @@ async def _size(ctx: Context) -> str:
         return ASK + missing[0]
     ctx.answers.pop("_mode", None)
     ctx.replies.append(Reply(size_text(evaluation)))
+    check = await ctx.session.get(EligibilityCheck, ctx.answers.get("_check_id", -1))
+    if check is not None:  # the size facts join the saved check (a rerun will not ask them again)
+        check.facts = _stored(ctx)
     return Step.MORE
 
 

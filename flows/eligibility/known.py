@@ -32,12 +32,12 @@ except ImportError:  # pragma: no cover - depends on which features are present
     FoundingPlan = None
 
 REPORT_MAX_AGE_MONTHS = 3  # an older monthly report does not tell how many members there are now
-# Sector ids of the registry and of the founding guide -> the `sector` fact (nong_nghiep | khac).
-# Fisheries, forestry and salt making are left unknown: whether Điều 5 NĐ 113/2024 counts them as
-# agriculture is not settled here, so the user is asked.
-_SECTOR = {"nong_nghiep": "nong_nghiep"} | dict.fromkeys(
-    ("cong_nghiep", "tieu_thu_cong_nghiep", "xay_dung", "thuong_mai", "thuong_mai_dich_vu", "van_tai",
-     "tin_dung", "tin_dung_noi_bo", "moi_truong", "khac"), "khac")
+# Sector ids of the registry and of the founding guide -> the `sector` fact of the size classes
+# (NĐ 113/2024 Điều 5: agriculture is nông, lâm, thủy sản, diêm nghiệp). Water supply and waste
+# (moi_truong) are left unknown: which group Điều 5 puts them in is not settled here, so the user is asked.
+_SECTOR = dict.fromkeys(("nong_nghiep", "thuy_san", "lam_nghiep", "diem_nghiep"), "nong_nghiep") | dict.fromkeys(
+    ("cong_nghiep", "tieu_thu_cong_nghiep", "xay_dung"), "cong_nghiep_xay_dung") | dict.fromkeys(
+    ("thuong_mai", "thuong_mai_dich_vu", "van_tai", "tin_dung", "khac"), "khac")
 _FOUNDING_FACTS = {"form": "form", "province_code": "province_code", "members": "members_now"}
 
 

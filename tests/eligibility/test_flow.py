@@ -90,7 +90,7 @@ async def test_a_vinh_long_htx_whose_members_grew_two_years_is_eligible_and_tra_
     assert {"eligibility.started", "eligibility.checked"} <= actions
 
 
-async def test_the_size_class_is_asked_on_request_on_official_members(chat):
+async def test_the_size_class_is_asked_on_request_on_official_members(chat, sessionmaker):
     await _onboard(chat)
     await chat.send("/hotro")
     for text in ("hop tac xa", "khong", "khong", "400", "300", "200"):
@@ -107,6 +107,8 @@ async def test_the_size_class_is_asked_on_request_on_official_members(chat):
     assert "📏 Xác định quy mô" not in [b.label for b in chat.last.buttons]  # decided
     await chat.tap("menu")
     assert "Menu chính" in chat.last_text
+    (check,) = await _checks(sessionmaker)
+    assert check.facts["official_members"] == 120 and check.facts["sector"] == "nong_nghiep"
 
 
 async def test_an_unregistered_to_hop_tac_is_told_why_it_is_not_eligible_and_how_to_register(chat, sessionmaker):
