@@ -5,6 +5,7 @@ from db.models.eligibility import EligibilityCheck
 from db.models.founding import FoundingPlan
 from db.models.inbox import InboxItem
 from db.models.outbox import Announcement, Delivery
+from db.models.privacy import Consent, JobRun
 from db.models.questions import Question
 from db.models.registry import (
     CodeAttempt,
@@ -19,6 +20,6 @@ from db.models.web import LoginToken, WebSession
 from db.models.zalo import OAContact, OAQuota, OAToken
 
 __all__ = [
-    "Announcement", "AuditLog", "CodeAttempt", "Conversation", "Cooperative", "Delivery", "EligibilityCheck", "FoundingPlan", "InboxItem", "InviteCode", "LoginToken",
+    "Announcement", "AuditLog", "CodeAttempt", "Consent", "Conversation", "Cooperative", "Delivery", "EligibilityCheck", "FoundingPlan", "InboxItem", "InviteCode", "JobRun", "LoginToken",
     "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "Question", "ReminderSent", "Reporter", "User", "WebSession",
 ]
