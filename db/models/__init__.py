@@ -17,9 +17,9 @@ from db.models.registry import (
     Reporter,
 )
 from db.models.web import LoginToken, WebSession
-from db.models.zalo import OAContact, OAQuota, OAToken
+from db.models.zalo import OAContact, OAQuota, OAToken, ZaloSeen
 
 __all__ = [
     "Announcement", "AuditLog", "CodeAttempt", "Consent", "Conversation", "Cooperative", "Delivery", "EligibilityCheck", "FoundingPlan", "InboxItem", "InviteCode", "JobRun", "LoginToken",
-    "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "Question", "ReminderSent", "Reporter", "User", "WebSession",
+    "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "Question", "ReminderSent", "Reporter", "User", "WebSession", "ZaloSeen",
 ]
