@@ -19,13 +19,15 @@ from typing import Any
 from flows.engine.context import Context
 from flows.engine.dsl import Ask
 from flows.engine.inputs import Ambiguous, Guess, Invalid, MultiChoice, Ok, Option, Text, match_option
-from flows.engine.interpret import is_sentence, small_talk
+from flows.engine.interpret import asks, is_sentence, small_talk
 from flows.engine.normalise import means
 from flows.engine.presenting import SEP, buttons_for, maybe_await, ui
 from flows.engine.text import fold
 
 NAVIGATION = {"nav:menu": "menu", "nav:help": "trogiup"}
 NOT_THIS = "_question"  # the "Không phải" pick of "Ý bạn là …?": the text was something else
+SHORT_ANSWER = 300  # a text answer up to this long is a name, a code or a search: a sentence typed
+# there is first tried as a question (longer texts are prose: a note, an announcement, an answer)
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,12 @@ async def read_text(ctx: Context, step: Ask | None, text: str) -> Decision:
         if hint:
             result = Invalid(hint)
     if isinstance(result, Ok):
-        return Accept(result.value, result.note)
+        accept = Accept(result.value, result.note)
+        if not (isinstance(step.input, Text) and step.input.max_len <= SHORT_ANSWER and is_sentence(text)):
+            return accept
+        if asks(text):  # "đặt tên htx cần lưu ý gì" is no name, answered or not
+            return Refuse("unknown_question", {}, text)
+        return Question(text, accept)
     if isinstance(result, Ambiguous):
         return Choose(list(result.options))
     if talk:

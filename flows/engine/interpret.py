@@ -126,6 +126,12 @@ def question_ends() -> frozenset[str]:
     return word_set("question_ends")
 
 
+def asks(text: str) -> bool:
+    """A question mark, or a last word that ends a question ("… lưu ý gì", "… được không")."""
+    words = trimmed(text)
+    return "?" in text or bool(words) and words[-1] in question_ends()
+
+
 def is_sentence(text: str) -> bool:
     """A question mark or a long message: a sentence is first read as a question."""
     return "?" in text or len(_answer_words(text)) >= SENTENCE_WORDS
