@@ -73,11 +73,12 @@ def fixed_clock(day: str = "2026-11-22"):
 
 async def onboard(chat: Chat, *, role: str | None = None, province: str | None = None,
                   commune: str | None = None, announcements: str | None = None) -> None:
-    """Through onboarding to the menu: each answer typed, or its question skipped when None."""
+    """Through onboarding to the menu: each answer typed, or its question skipped when None; consent given."""
     await chat.send("/start")
     for answer in (role, province, commune, announcements):
         if answer is None:
             await chat.tap("_skip")
         else:
             await chat.send(answer)
+    await chat.tap("agree")  # the privacy notice's consent, asked before the profile is saved
     assert "Menu chính" in chat.last_text

@@ -31,7 +31,7 @@ async def test_many_users_at_once_each_in_order(sessionmaker):
     engines = [Engine(sessionmaker, all_flows(), clock=fixed_clock()) for _ in range(2)]
 
     async def user(i: int) -> None:
-        for j, text in enumerate(["/start", "nong dan", "ha noi", "/boqua", "co"]):
+        for j, text in enumerate(["/start", "nong dan", "ha noi", "/boqua", "co", "dong y"]):
             await engines[(i + j) % 2].handle(Incoming("test", f"c{i}", text=text, message_id=f"{i}-{j}"))
 
     await asyncio.gather(*(user(i) for i in range(20)))

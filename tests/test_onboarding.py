@@ -21,6 +21,8 @@ async def test_a_farmer_from_tra_vinh_is_onboarded_by_typing(chat, sessionmaker)
     await chat.send("long hiep")
     assert "thông báo" in chat.last_text
     await chat.send("co")
+    assert "Trước khi lưu hồ sơ" in chat.last_text  # the privacy notice, then consent
+    await chat.send("dong y")
     assert chat.said("Mình đã lưu hồ sơ")
     assert "Menu chính" in chat.last_text
     user = await _user(sessionmaker)
@@ -38,6 +40,7 @@ async def test_buttons_carry_ids_and_every_question_can_be_skipped(chat, session
     await chat.tap("_skip")  # commune
     assert "thông báo" in chat.last_text
     await chat.tap("no")
+    await chat.tap("agree")
     assert chat.said("quyền của cán bộ")  # a self-declared official gets no rights
     user = await _user(sessionmaker)
     assert (user.role, user.province_code, user.announcements) == ("can_bo", None, False)
@@ -47,6 +50,7 @@ async def test_menu_entries_and_unbuilt_flows_say_so(chat):
     await chat.send("/start")
     for _ in range(4):
         await chat.tap("_skip")
+    await chat.tap("agree")
     assert "Menu chính" in chat.last_text
     labels = chat.button_labels
     for entry in ("Thành lập HTX", "Kiểm tra điều kiện hỗ trợ", "Báo cáo tháng", "Thông báo", "Hỏi đáp", "Hồ sơ của tôi"):
@@ -84,6 +88,7 @@ async def test_a_returning_user_is_offered_to_continue(chat):
     await chat.send("/start")
     for _ in range(4):
         await chat.tap("_skip")
+    await chat.tap("agree")
     await chat.send("/hoso")
     await chat.tap("edit_place")
     assert "tỉnh/thành phố nào" in chat.last_text
@@ -126,6 +131,7 @@ async def test_a_commune_name_found_in_several_provinces_asks_which_one(chat, se
     await chat.tap(choice.id.rpartition("|")[2])
     assert "thông báo" in chat.last_text
     await chat.send("ko")
+    await chat.tap("agree")
     user = await _user(sessionmaker)
     assert user.commune_code is not None and user.province_code is not None  # province follows the commune
 
@@ -151,6 +157,7 @@ async def test_funnel_events_are_recorded(chat, sessionmaker):
     await chat.send("/start")
     for _ in range(4):
         await chat.tap("_skip")
+    await chat.tap("agree")
     async with sessionmaker() as s:
         actions = (await s.execute(select(AuditLog.action))).scalars().all()
     assert "onboarding.started" in actions and "onboarding.completed" in actions

@@ -56,8 +56,9 @@ async def test_sigkill_between_messages_loses_nothing(database_url):
     try:
         # the same step, with the earlier answers: the commune is looked up in Cần Thơ
         # (the terminal cannot carry announcements, so that question is not asked there)
-        out = await _say(second, "ninh kieu", "Menu chính")
+        out = await _say(second, "ninh kieu", "Bạn có đồng ý")  # the privacy notice's consent
         assert "nơi khớp" not in out
+        await _say(second, "dong y", "Menu chính")
         out = await _say(second, "/hoso", "Bạn muốn sửa gì")
         assert "Chủ nhiệm hoặc cán bộ HTX" in out
         assert "Cần Thơ" in out and "Phường Ninh Kiều" in out

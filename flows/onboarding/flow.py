@@ -1,4 +1,10 @@
-"""First contact: who the user is, where they live, and whether they want announcements."""
+"""First contact: who the user is, where they live, whether they want announcements, and their consent.
+
+Nothing is saved to the profile before the person agrees to the privacy notice (content/privacy.yaml;
+Luật Bảo vệ dữ liệu cá nhân 2025): the consent is asked last, with what is kept and why, and recorded
+with its time and the notice's version. A conversation saved at an earlier step before the consent
+step existed simply reaches it.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,10 @@ from flows.announcements.audience import ANSWER_ONLY_CHANNELS
 from flows.engine import geo
 from flows.engine.content import load_yaml
 from flows.engine.context import Context
-from flows.engine.dsl import Ask, Do, Flow, Show
-from flows.engine.inputs import Choice, YesNo, options_from
+from flows.engine.dsl import END, Ask, Do, Flow, Show
+from flows.engine.inputs import Choice, Option, YesNo, options_from
 from flows.engine.places import Commune, Province
+from flows.my_data.notice import notice, notice_vars, record_consent
 
 ROLES = options_from(load_yaml("onboarding.yaml")["roles"])
 PROFILE_FIELDS = ("role", "province_code", "commune_code", "announcements")
@@ -27,6 +34,7 @@ class Step(StrEnum):
     PROVINCE = "province"
     COMMUNE = "commune"
     ANNOUNCEMENTS = "announcements"
+    CONSENT = "consent"
     SAVE = "save"
     DONE = "done"
 
@@ -42,10 +50,30 @@ def apply_answers(ctx: Context) -> None:
         ctx.profile.province_code = geo.commune(ctx.answers["commune_code"]).province_code
 
 
-async def _save(ctx: Context) -> None:
+def _consent_options(ctx: Context) -> list[Option]:
+    """Đồng ý, Xem chi tiết (until the details are shown), Không đồng ý."""
+    options = options_from(notice()["consent_choices"])
+    return [o for o in options if o.id != "details" or ctx.answers.get("consent") != "details"]
+
+
+def _consent_vars(ctx: Context) -> dict:
+    """The notice, and whether the person asked for its details."""
+    return {**notice_vars(ctx), "details": ctx.answers.get("consent") == "details"}
+
+
+def _after_consent(ctx: Context) -> str:
+    return Step.CONSENT if ctx.answers.get("consent") == "details" else Step.SAVE
+
+
+async def _save(ctx: Context) -> str | None:
+    if ctx.answers.get("consent") != "agree":
+        ctx.say("onboarding/declined.j2")
+        return END  # the answers go with the conversation; nothing reaches the profile
     apply_answers(ctx)
     ctx.profile.onboarded = True
+    record_consent(ctx.session, ctx.profile.id)
     ctx.record("onboarding.completed", role=ctx.profile.role, province=ctx.profile.province_code)
+    return None
 
 
 onboarding = Flow(
@@ -57,6 +85,8 @@ onboarding = Flow(
         Ask(Step.COMMUNE, "onboarding/ask_commune.j2", Commune(), save_as="commune_code"),
         Ask(Step.ANNOUNCEMENTS, "onboarding/ask_announcements.j2", YesNo(), save_as="announcements",
             when=can_receive_announcements),
+        Ask(Step.CONSENT, "onboarding/ask_consent.j2", Choice(_consent_options), save_as="consent", optional=False,
+            getter=_consent_vars, next=_after_consent),
         Do(Step.SAVE, _save),
         Show(Step.DONE, "onboarding/done.j2", next="flow:menu"),
     ],

@@ -53,6 +53,8 @@ async def test_a_farmer_is_onboarded_over_telegram_with_buttons_and_typing(bot_e
         tg.user_says(42, "xa long hiep")
         await _said(tg, 42, "nhận thông báo")
         tg.user_says(42, "khong")
+        await _said(tg, 42, "Bạn có đồng ý")  # the privacy notice's consent
+        tg.user_says(42, "dong y")
         await _said(tg, 42, "Menu chính")
     async with sessionmaker() as s:
         user = (await s.execute(select(User).where(User.channel == "telegram"))).scalar_one()

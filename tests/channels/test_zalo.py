@@ -30,7 +30,8 @@ async def _onboard(user: ZaloUser) -> None:
     await user.say("1", "tỉnh/thành phố nào")
     await user.say("vinh long", "xã/phường nào")
     await user.say("long hiep", "thông báo")
-    await user.say("có", "Menu chính")
+    await user.say("có", "Bạn có đồng ý")  # the privacy notice's consent
+    await user.say("1", "Menu chính")
 
 
 @pytest.mark.parametrize("mode", ["polling", "webhook"])

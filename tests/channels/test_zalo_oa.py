@@ -41,7 +41,8 @@ async def test_a_farmer_is_onboarded_through_the_official_account(database_url, 
         await say(oa, url, "oa-1", "1", "tỉnh/thành phố nào", with_mac_prefix=False)  # "mac=" is optional
         await say(oa, url, "oa-1", "vinh long", "xã/phường nào")
         await say(oa, url, "oa-1", "long hiep", "thông báo")
-        await say(oa, url, "oa-1", "không", "Menu chính")
+        await say(oa, url, "oa-1", "không", "Bạn có đồng ý")  # the privacy notice's consent
+        await say(oa, url, "oa-1", "đồng ý", "Menu chính")
         assert all(c.params["recipient"] == {"user_id": "oa-1"} and "<b>" not in c.text for c in oa.sent)
         assert oa.refresh_calls == 0
     async with sessionmaker() as s:

@@ -112,6 +112,7 @@ async def test_the_menu_entry_invites_a_question_and_a_number_picks_a_suggestion
     await chat.send("/start")
     for _ in range(4):
         await chat.tap("_skip")
+    await chat.tap("agree")  # the privacy notice's consent
     await chat.tap("faq")
     assert "gõ câu hỏi" in chat.last_text
     await chat.send("thanh lap htx can may nguoi")

@@ -35,6 +35,7 @@ async def test_the_menu_path_asks_for_the_code_and_links_the_head(chat, sessionm
     await chat.send("/start")
     for _ in range(4):
         await chat.tap("_skip")
+    await chat.tap("agree")  # the privacy notice's consent
     await chat.tap("monthly_report")
     assert "chưa được liên kết" in chat.last_text
     await chat.send(code)
