@@ -11,6 +11,7 @@ from flows.founding.flow import founding
 from flows.join.flow import join
 from flows.menu.flow import menu
 from flows.monthly_report.flow import monthly_report
+from flows.my_data.flow import my_data
 from flows.officials.flow import officials
 from flows.onboarding.flow import onboarding
 from flows.profile.flow import profile
@@ -19,4 +20,5 @@ from flows.questions.flow import questions
 
 def all_flows() -> list[Flow]:
     """Every flow, in no particular order."""
-    return [onboarding, menu, profile, announcements, eligibility, monthly_report, join, officials, founding, faq, questions, dashboard_login]
+    return [onboarding, menu, profile, announcements, eligibility, monthly_report, join, officials, founding, faq,
+            questions, dashboard_login, my_data]
