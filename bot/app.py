@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.catalog import all_flows
 from bot.parts import APP_KEY, App
 from bot.settings import Settings
+from bot.timeouts import DatabaseProbe, body_deadline
 from bot.wiring import announcements, assistant, dashboard, reminders, telegram, webchat, zalo
 from db.base import make_engine, make_sessionmaker
 from flows.engine.engine import Engine
@@ -40,7 +41,8 @@ def build_app(settings: Settings, *, clock: Callable[[], dt.date] | None = None,
     path = settings.sqlite_path()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    db = make_engine(settings.database_url)
+    db = make_engine(settings.database_url, connect_timeout=settings.database_connect_timeout,
+                     statement_timeout=settings.database_statement_timeout)
     sessionmaker = make_sessionmaker(db)
     if clock is None and settings.as_of_date is not None:  # AS_OF_DATE: the conversations run as of that day
         clock = lambda: settings.as_of_date  # noqa: E731
@@ -58,13 +60,21 @@ def build_app(settings: Settings, *, clock: Callable[[], dt.date] | None = None,
     return app
 
 
-async def _health(_request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+async def _health(request: web.Request) -> web.Response:
+    """200 while the process serves and the database answers; 503 while it does not."""
+    database = await request.app[PROBE_KEY].answers()
+    return web.json_response({"ok": database, "database": "ok" if database else "down"},
+                             status=200 if database else 503)
+
+
+PROBE_KEY = web.AppKey("database_probe", DatabaseProbe)
 
 
 def build_web(app: App) -> web.Application:
     """The aiohttp application: health check plus every route the parts added."""
-    web_app = web.Application(client_max_size=256 * 1024)
+    web_app = web.Application(client_max_size=256 * 1024,
+                              middlewares=[body_deadline(app.settings.request_body_timeout)])
     web_app[APP_KEY] = app
+    web_app[PROBE_KEY] = DatabaseProbe(app.db)
     web_app.add_routes([web.get("/healthz", _health), *app.routes])
     return web_app

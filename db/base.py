@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
+CONNECT_TIMEOUT = 5.0  # seconds to open a PostgreSQL connection (asyncpg's own default is 60)
+
 _NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -42,22 +44,40 @@ def is_sqlite(url: str) -> bool:
 
 def sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
     """WAL with a busy timeout and foreign keys; WAL + synchronous=NORMAL survives kill -9."""
+    _pragmas(dbapi_conn, 30.0)
+
+
+def _pragmas(dbapi_conn, busy_seconds: float) -> None:  # noqa: ANN001
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create an async engine; SQLite gets WAL, a busy timeout and foreign keys on every connection."""
+def make_engine(url: str, *, connect_timeout: float = CONNECT_TIMEOUT, statement_timeout: float | None = None,
+                **kwargs: Any) -> AsyncEngine:
+    """Create an async engine with time limits.
+
+    SQLite gets WAL, foreign keys and a busy timeout (`statement_timeout`, else 30 s: how long a
+    write waits for another writer). PostgreSQL gets a connect timeout (also the longest wait for
+    a pooled connection) and, with `statement_timeout`, a limit on every statement both in the
+    server and in the client, so a host that stops answering fails a query instead of hanging it.
+    """
     if is_sqlite(url):
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        busy = 30.0 if statement_timeout is None else statement_timeout
+        kwargs.setdefault("connect_args", {"timeout": busy})
         engine = create_async_engine(url, **kwargs)
 
-        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", lambda conn, _record: _pragmas(conn, busy))
         return engine
+    connect_args: dict[str, Any] = {"timeout": connect_timeout}
+    if statement_timeout is not None:
+        connect_args["command_timeout"] = statement_timeout
+        connect_args["server_settings"] = {"statement_timeout": str(int(statement_timeout * 1000))}
+    kwargs.setdefault("connect_args", connect_args)
+    kwargs.setdefault("pool_timeout", connect_timeout)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)

@@ -3,8 +3,10 @@
 A visitor is a user of the channel "web" known by a random id in a signed, HttpOnly,
 SameSite=Lax cookie; a missing or forged cookie makes a new user. POST /api/chat takes
 {"text": ...} or {"button": id} (and an optional client message id, so a resent message is not
-handled twice) and answers {"replies": [{"html", "buttons", "numbered", "document"?}]}. Files
-are kept in memory for a few minutes behind a signed download link bound to their owner.
+handled twice) and answers {"replies": [{"html", "buttons", "numbered", "document"?}]}. The message
+is written to the inbox (bot/inbox/) first; if that fails in time, the answer is 503 with "hệ thống
+đang bận" as its error. Files are kept in memory for a few minutes behind a signed download link
+bound to their owner.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from aiohttp import web
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from bot.channels.render import plain
+from bot.inbox import Busy, Inbox, Work
 from flows.engine.content import render
 from flows.engine.engine import Engine
 from flows.engine.messages import Document, Incoming, Reply
@@ -87,8 +90,10 @@ class _Files:
 class WebChat:
     """The web channel's API over one engine; `routes()` are added to the app's web routes."""
 
-    def __init__(self, engine: Engine, secret: str) -> None:
+    def __init__(self, engine: Engine, secret: str, inbox: Inbox | None = None) -> None:
         self.engine = engine
+        self.inbox = inbox or Inbox(engine)
+        self.inbox.register(CHANNEL, read)
         self._users = URLSafeTimedSerializer(secret, salt="htxbot.web.user")
         self._links = URLSafeTimedSerializer(secret, salt="htxbot.web.file")
         self._files = _Files()
@@ -142,9 +147,13 @@ class WebChat:
             return _error(400, "bad_message")
         if not (isinstance(message_id, str) and _MESSAGE_ID.fullmatch(message_id)):
             message_id = None
-        incoming = Incoming(CHANNEL, user_id, text=text, button=button,
-                            message_id=f"w{message_id}" if message_id else None)
-        replies = await self.engine.handle(incoming)
+        stored = {"user": user_id, "text": text, "button": button, "id": message_id}
+        key = f"{user_id}:{message_id or secrets.token_urlsafe(12)}"  # a resent message reuses its id
+        try:
+            replies = await self.inbox.handle_now(CHANNEL, key, stored, _incoming(stored))
+        except Busy:
+            return web.json_response({"error": render("common/busy.j2")}, status=503,
+                                     headers={"Retry-After": "60", **_NO_STORE})
         body = {"session": session_tag(user_id), "replies": [self._reply(user_id, r) for r in replies]}
         return web.json_response(body, headers=_NO_STORE)
 
@@ -176,6 +185,17 @@ class WebChat:
             out["document"] = {"filename": reply.document.filename,
                                "url": f"/api/chat/file/{self._links.dumps([user_id, key])}"}
         return out
+
+
+def read(stored: dict[str, Any]) -> Work:
+    """A web message kept in the inbox (taken over after a crash: its replies have no one to go to)."""
+    return Work(_incoming(stored))
+
+
+def _incoming(stored: dict[str, Any]) -> Incoming:
+    message_id = stored.get("id")
+    return Incoming(CHANNEL, stored["user"], text=stored.get("text"), button=stored.get("button"),
+                    message_id=f"w{message_id}" if message_id else None)
 
 
 def _is_nav(button_id: str) -> bool:

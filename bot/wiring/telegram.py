@@ -14,6 +14,7 @@ def install(app: App) -> None:
     if not settings.telegram_bot_token:
         return
     from bot.channels.telegram import TelegramChannel
+    from bot.wiring.inbox import shared_inbox
 
     channel = TelegramChannel(
         app.engine,
@@ -21,6 +22,7 @@ def install(app: App) -> None:
         base_url=settings.telegram_api_base_url,
         webhook_url=settings.telegram_webhook_url,
         webhook_secret=settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None,
+        inbox=shared_inbox(app),
     )
     app.channels["telegram"] = channel
     app.senders["telegram"] = channel

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.channels.web import WebChat, session_tag
+from bot.wiring.inbox import shared_inbox
 from flows.engine.content import render
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def install(app: App) -> None:
     secret = app.settings.web_secret.get_secret_value()
     if secret == DEFAULT_SECRET:
         log.warning("WEB_SECRET is the default value: set your own before serving the web chat publicly")
-    chat = WebChat(app.engine, secret)
+    chat = WebChat(app.engine, secret, shared_inbox(app))
     version = asset_version()
     max_chars = app.settings.max_message_chars
 

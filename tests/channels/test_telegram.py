@@ -7,13 +7,17 @@ import contextlib
 from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
-from bot.app import build_web
+from bot.app import build_app, build_web
 from bot.channels.render import split_html
 from bot.channels.telegram import TelegramChannel
+from bot.settings import Settings
 from db.models import User
+from tests.chat import fixed_clock
 from tests.fakes.telegram_api import TelegramFake, post_update
 
 TOKEN = "123:ABC"
+HOOK = "https://htx.example/telegram/webhook"
+SECRET = "s3cret-Token_1"
 
 
 def _texts(tg, chat_id):
@@ -81,25 +85,33 @@ async def test_long_replies_are_split_under_4096_characters():
     assert pieces[0].startswith("<b>Điều lệ</b>")
 
 
-async def test_the_webhook_refuses_a_wrong_secret_and_processes_nothing(bot_engine, sessionmaker):
+@contextlib.asynccontextmanager
+async def webhook_bot(database_url):
+    """The app with only the Telegram channel in webhook mode, served on 127.0.0.1; yields (tg, app, url)."""
     async with TelegramFake(token=TOKEN) as tg:
-        channel = TelegramChannel(bot_engine, TOKEN, base_url=tg.base_url + "/bot",
-                                  webhook_url="https://htx.example/telegram/webhook", webhook_secret="s3cret-Token_1")
-        app = type("A", (), {"routes": channel.routes()})()
+        settings = Settings(database_url=database_url, telegram_bot_token=TOKEN, zalo_bot_token=None,
+                            telegram_api_base_url=tg.base_url + "/bot", telegram_webhook_url=HOOK,
+                            telegram_webhook_secret=SECRET)
+        app = build_app(settings, clock=fixed_clock(), parts=["telegram"])
         server = TestServer(build_web(app), host="127.0.0.1")
         await server.start_server()
-        await channel.start()
+        await app.start()
         try:
-            assert tg.webhook["url"] == "https://htx.example/telegram/webhook"
-            url = str(server.make_url("/telegram/webhook"))
-            update = tg.user_says(99, "/start")
-            assert await post_update(url, update, secret_token="wrong") == 403
-            assert await post_update(url, update, secret_token=None) == 403
-            async with sessionmaker() as s:
-                assert (await s.execute(select(func.count()).select_from(User))).scalar_one() == 0
-            assert _texts(tg, 99) == []
-            assert await post_update(url, update, secret_token="s3cret-Token_1") == 200
-            await _said(tg, 99, "Bạn là ai")
+            yield tg, app, str(server.make_url("/telegram/webhook"))
         finally:
-            await channel.stop()
+            await app.stop()
             await server.close()
+
+
+async def test_the_webhook_refuses_a_wrong_secret_and_processes_nothing(engine, database_url, sessionmaker):
+    async with webhook_bot(database_url) as (tg, _app, url):
+        assert tg.webhook == {"url": HOOK, "secret_token": SECRET}
+        update = tg.user_says(99, "/start")
+        assert await post_update(url, update, secret_token="wrong") == 403
+        assert await post_update(url, update, secret_token=None) == 403
+        async with sessionmaker() as s:
+            assert (await s.execute(select(func.count()).select_from(User))).scalar_one() == 0
+        assert _texts(tg, 99) == []
+        assert await post_update(url, update, secret_token=SECRET) == 200
+        await _said(tg, 99, "Bạn là ai")
+
