@@ -16,7 +16,7 @@ from bot.catalog import all_flows
 from bot.parts import APP_KEY, App
 from bot.settings import Settings
 from bot.timeouts import DatabaseProbe, body_deadline
-from bot.wiring import announcements, assistant, dashboard, reminders, telegram, webchat, zalo
+from bot.wiring import announcements, assistant, dashboard, reminders, retention, telegram, webchat, zalo
 from db.base import make_engine, make_sessionmaker
 from flows.engine.engine import Engine
 from flows.engine.services import Services
@@ -29,6 +29,7 @@ PARTS: dict[str, Callable[[App], None]] = {
     "announcements": announcements.install,
     "dashboard": dashboard.install,
     "reminders": reminders.install,
+    "retention": retention.install,
     "assistant": assistant.install,
     "webchat": webchat.install,
 }
