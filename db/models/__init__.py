@@ -16,10 +16,10 @@ from db.models.registry import (
     ReminderSent,
     Reporter,
 )
-from db.models.web import LoginToken, WebSession
+from db.models.web import ActionKey, LoginToken, WebSession
 from db.models.zalo import OAContact, OAQuota, OAToken, ZaloSeen
 
 __all__ = [
-    "Announcement", "AuditLog", "CodeAttempt", "Consent", "Conversation", "Cooperative", "Delivery", "EligibilityCheck", "FoundingPlan", "InboxItem", "InviteCode", "JobRun", "LoginToken",
+    "ActionKey", "Announcement", "AuditLog", "CodeAttempt", "Consent", "Conversation", "Cooperative", "Delivery", "EligibilityCheck", "FoundingPlan", "InboxItem", "InviteCode", "JobRun", "LoginToken",
     "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "Question", "ReminderSent", "Reporter", "User", "WebSession", "ZaloSeen",
 ]

@@ -66,14 +66,17 @@ class InviteCode(Base):
 
 
 class CodeAttempt(Base):
-    """One wrong code typed by a user; five within fifteen minutes slow the user down."""
+    """One wrong code typed by a user; too many within fifteen minutes, from one user, one network
+    address or everyone together, slow the guessing down (flows/join/invites.py)."""
 
     __tablename__ = "code_attempts"
-    __table_args__ = (Index("ix_code_attempts_user_at", "user_id", "at"),)
+    __table_args__ = (Index("ix_code_attempts_user_at", "user_id", "at"),
+                      Index("ix_code_attempts_origin_at", "origin", "at"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    origin: Mapped[str | None] = mapped_column(String(64), default=None)  # keyed hash of the address (web chat)
 
 
 class Official(Base):

@@ -1,4 +1,5 @@
-"""The officials' web dashboard: one-time sign-in links and the sessions they open (both stored hashed)."""
+"""The officials' web dashboard: one-time sign-in links and the sessions they open (both stored hashed),
+and the one-time keys of its actions."""
 
 from __future__ import annotations
 
@@ -35,3 +36,15 @@ class WebSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class ActionKey(Base):
+    """A dashboard action's one-time key (bot/web/dashboard/once.py): a repeated POST finds it and is
+    sent to the first one's result instead of doing the action again."""
+
+    __tablename__ = "action_keys"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    result_url: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

@@ -22,3 +22,13 @@ async def site(engine, database_url):
     yield site
     await site.client.close()
     await site.app.close()
+
+
+@pytest.fixture
+async def other_browser(site):
+    """A second browser (its own cookies) on the same server."""
+    from aiohttp.test_utils import TestClient
+
+    client = TestClient(site.client.server)
+    yield client
+    await client.session.close()

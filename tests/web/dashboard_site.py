@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
@@ -66,6 +67,18 @@ class Site:
     async def count(self, model) -> int:
         async with self.app.sessionmaker() as session:
             return await session.scalar(select(func.count()).select_from(model))
+
+
+def once_key() -> str:
+    """A fresh one-time key for a dashboard form that changes something (bot/web/dashboard/once.py)."""
+    return secrets.token_urlsafe(24)
+
+
+def once_of(page: str) -> str:
+    """The one-time key of the form on a page."""
+    found = re.search(r'name="once" value="([^"]+)"', page)
+    assert found, page[:500]
+    return found.group(1)
 
 
 def csrf_of(page: str) -> str:

@@ -23,7 +23,7 @@ from tests.registry.world import (
     HOAN_KIEM,
     NINH_KIEU,
 )
-from tests.web.dashboard_site import Site
+from tests.web.dashboard_site import Site, once_key
 from tests.web.dashboard_site import csrf_of as _csrf
 from tests.web.dashboard_site import make_site as _site
 from tests.web.dashboard_site import seed as _seed
@@ -203,7 +203,7 @@ async def test_an_official_whose_rights_are_withdrawn_is_signed_out_at_once(site
 
 async def test_a_form_without_its_token_is_refused(site):
     token = await site.as_official("hanoi")
-    form = {"noi_dung": "Họp ngày 25/11", "nhom": "everyone"}
+    form = {"noi_dung": "Họp ngày 25/11", "nhom": "everyone", "once": once_key()}
     missing = await site.client.post("/quan-ly/thong-bao/gui", data=form, allow_redirects=False)
     wrong = await site.client.post("/quan-ly/thong-bao/gui", data={**form, "csrf": "0" * 64}, allow_redirects=False)
     assert missing.status == wrong.status == 403
@@ -264,7 +264,7 @@ async def test_every_page_shows_only_the_scope(site):
 
 async def test_an_announcement_outside_the_scope_is_refused_and_nothing_is_queued(site):
     token = await site.as_official("cua_nam_official")
-    form = {"noi_dung": "Tin cho Cần Thơ", "nhom": "province", "tinh": str(CAN_THO), "csrf": token}
+    form = {"noi_dung": "Tin cho Cần Thơ", "nhom": "province", "tinh": str(CAN_THO), "csrf": token, "once": once_key()}
     preview = await site.client.post("/quan-ly/thong-bao/xem-truoc", data=form)
     sent = await site.client.post("/quan-ly/thong-bao/gui", data=form, allow_redirects=False)
     assert preview.status == sent.status == 403
@@ -343,7 +343,8 @@ async def test_a_too_long_or_empty_announcement_is_explained(site):
     long = await site.client.post("/quan-ly/thong-bao/xem-truoc",
                                   data={"noi_dung": "a" * 5000, "nhom": "everyone", "csrf": token})
     assert long.status == 400 and "tối đa 3.000 ký tự" in await long.text()
-    empty = await site.client.post("/quan-ly/thong-bao/gui", data={"noi_dung": "  ", "nhom": "everyone", "csrf": token})
+    empty = await site.client.post("/quan-ly/thong-bao/gui",
+                                   data={"noi_dung": "  ", "nhom": "everyone", "csrf": token, "once": once_key()})
     assert empty.status == 400 and "nhập nội dung" in await empty.text()
     assert await site.count(Announcement) == 1
 

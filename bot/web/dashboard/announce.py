@@ -3,6 +3,7 @@
 Sending goes through flows.announcements.outbox.create_announcement (one delivery row per
 recipient, committed with the announcement); the background worker delivers them and the
 progress page polls a small JSON endpoint. Every audience is applied inside the official's scope.
+The send form carries a one-time key (once.py): a double click sends one announcement.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from flows.join.scope import Scope
 
 from .auth import Viewer
 from .coops import commune_options, province_options
+from .once import new_key, once_action
 from .views import BadRequest, Refused, local, official_page, page
 
 MAX_TEXT = 3000  # the footer is added; Telegram takes 4096 characters per message
@@ -72,7 +74,7 @@ async def _compose(session: AsyncSession, viewer: Viewer, *, form: MultiMapping 
               "audience": _audience_label(a.audience), "text": a.text, "p": p}
              for a, p in await outbox.history(session, viewer.scope)]
     return page(viewer, "announce.j2", "thong_bao", status=status, history=items,
-                **_form_vars(viewer, form), **{"preview": None, "recipients": 0, "problem": "", "refusal": "", **extra})
+                **_form_vars(viewer, form), **{"preview": None, "recipients": 0, "problem": "", "refusal": "", "once": new_key(), **extra})
 
 
 def _checked(form: MultiMapping) -> tuple[str, dict[str, Any], str]:
@@ -112,9 +114,9 @@ async def preview(request: web.Request, session: AsyncSession, viewer: Viewer) -
                           recipients=recipients)
 
 
-@official_page
-async def send(request: web.Request, session: AsyncSession, viewer: Viewer) -> web.StreamResponse:
-    """POST: enqueue the announcement for every recipient and go to its progress page."""
+@once_action
+async def send(request: web.Request, session: AsyncSession, viewer: Viewer) -> str | web.StreamResponse:
+    """POST: enqueue the announcement for every recipient and go to its progress page (once per form)."""
     form = await request.post()
     text, spec, problem = _checked(form)
     if problem:
@@ -124,8 +126,7 @@ async def send(request: web.Request, session: AsyncSession, viewer: Viewer) -> w
     except audience.AudienceRefused as refused:
         await session.rollback()
         return await _refused(session, viewer, form, refused)
-    await session.commit()
-    return web.Response(status=303, headers={"Location": f"{BASE}/{announcement.id}"})
+    return f"{BASE}/{announcement.id}"
 
 
 async def _own(request: web.Request, session: AsyncSession, viewer: Viewer) -> Announcement:
