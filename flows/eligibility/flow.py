@@ -81,19 +81,19 @@ def _stored(ctx: Context) -> dict[str, Any]:
 
 async def _start(ctx: Context) -> None:
     last = await last_check(ctx.session, ctx.profile.id)
-    ctx.answers["_coops"] = [[str(i), name] for i, name in await head_cooperatives(ctx.session, ctx.profile.id)]
+    ctx.scratch["coops"] = [[str(i), name] for i, name in await head_cooperatives(ctx.session, ctx.profile.id)]
     if last is not None:
         eligible = sum(1 for o in last.outcomes.values() if o == Outcome.ELIGIBLE)
-        ctx.answers["_last"] = {"checked_on": last.checked_on.isoformat(), "facts": last.facts, "eligible": eligible}
+        ctx.scratch["last"] = {"checked_on": last.checked_on.isoformat(), "facts": last.facts, "eligible": eligible}
 
 
 async def _prepare(ctx: Context) -> None:
     a = ctx.answers
-    last = a.get("_last") if a.get("again") == RERUN else None
+    last = ctx.scratch.get("last") if a.get("again") == RERUN else None
     coop = a.get("cooperative")
     known = await known_facts(ctx.session, ctx.profile, ctx.today, cooperative_id=int(coop) if coop else None,
                               saved=last["facts"] if last else None)
-    keep = {k: a[k] for k in ("again", "cooperative", "_last", "_coops") if k in a}
+    keep = {k: a[k] for k in ("again", "cooperative") if k in a}
     ctx.state.answers = keep | {"known": known.facts, "sources": known.sources, "coop_name": known.cooperative,
                                 "given": {}, "skipped": [], "order": []}
 
@@ -166,11 +166,11 @@ async def _result(ctx: Context) -> str:
                              outcomes=outcomes, references=references(evaluation))
     ctx.session.add(check)
     await ctx.session.flush()
-    ctx.answers["_check_id"] = check.id
+    ctx.scratch["check_id"] = check.id
     eligible = sorted(p for p, o in outcomes.items() if o == Outcome.ELIGIBLE)
     ctx.record("eligibility.checked", eligible=eligible, asked=len(ctx.answers.get("order", [])),
                skipped=len(ctx.answers.get("skipped", [])))
-    ctx.answers["_first_more"] = True
+    ctx.scratch["first_more"] = True
     ctx.state.history = []  # the questions are answered: no «Quay lại» into them from the result
     return Step.MORE
 
@@ -187,7 +187,7 @@ def _more_options(ctx: Any) -> list[Option]:
 
 
 def _more_vars(ctx: Context) -> dict[str, Any]:
-    return {"checked_on": ctx.today, "first": ctx.answers.pop("_first_more", False)}
+    return {"checked_on": ctx.today, "first": ctx.scratch.pop("first_more", False)}
 
 
 async def _show_more(ctx: Context) -> str:
@@ -195,7 +195,7 @@ async def _show_more(ctx: Context) -> str:
     if choice == MENU:
         return "flow:menu"
     if choice == SIZE:
-        ctx.answers["_mode"] = SIZE
+        ctx.scratch["mode"] = SIZE
         return Step.SIZE
     evaluation = _evaluation(ctx)
     texts = details(evaluation) if choice == DETAILS else ended(evaluation) if choice == ENDED else []
@@ -210,16 +210,16 @@ async def _size(ctx: Context) -> str:
     missing = [f for f in evaluation.size.missing if f not in skipped]
     if evaluation.size.decidable and missing:
         return ASK + missing[0]
-    ctx.answers.pop("_mode", None)
+    ctx.scratch.pop("mode", None)
     ctx.replies.append(Reply(size_text(evaluation)))
-    check = await ctx.session.get(EligibilityCheck, ctx.answers.get("_check_id", -1))
+    check = await ctx.session.get(EligibilityCheck, ctx.scratch.get("check_id", -1))
     if check is not None:  # the size facts join the saved check (a rerun will not ask them again)
         check.facts = _stored(ctx)
     return Step.MORE
 
 
 def _after_record(ctx: Any) -> str:
-    return Step.SIZE if ctx.answers.get("_mode") == SIZE else Step.CHOOSE
+    return Step.SIZE if ctx.scratch.get("mode") == SIZE else Step.CHOOSE
 
 
 async def _hotro(ctx: Context, _arg: str) -> str:
@@ -232,7 +232,19 @@ def _again_options(ctx: Any) -> list[Option]:
 
 
 def _coop_options(ctx: Any) -> list[Option]:
-    return [Option(i, name) for i, name in ctx.answers.get("_coops", [])]
+    return [Option(i, name) for i, name in ctx.scratch.get("coops", [])]
+
+
+def _checked_before(ctx: Context) -> bool:
+    return "last" in ctx.scratch
+
+
+def _last_vars(ctx: Context) -> dict[str, Any]:
+    return ctx.scratch["last"]
+
+
+def _heads_several(ctx: Context) -> bool:
+    return len(ctx.scratch.get("coops", [])) > 1
 
 
 def _fact_steps() -> list[Ask | Do]:
@@ -249,9 +261,9 @@ eligibility = Flow(
     "eligibility",
     [
         Ask(Step.AGAIN, "eligibility/again.j2", Choice(_again_options), save_as="again", optional=False,
-            when=lambda ctx: "_last" in ctx.answers, getter=lambda ctx: ctx.answers["_last"]),
+            when=_checked_before, getter=_last_vars),
         Ask(Step.COOPERATIVE, "eligibility/cooperative.j2", Choice(_coop_options), save_as="cooperative",
-            when=lambda ctx: len(ctx.answers.get("_coops", [])) > 1),
+            when=_heads_several),
         Do(Step.PREPARE, _prepare),
         Show(Step.INTRO, "eligibility/intro.j2", getter=_intro_vars),
         Do(Step.CHOOSE, _choose),
@@ -264,4 +276,5 @@ eligibility = Flow(
     ],
     commands=[Command("hotro", _hotro)],
     start=_start,
+    scratch=("coops", "last", "check_id", "first_more", "mode"),
 )
