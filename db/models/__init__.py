@@ -4,6 +4,7 @@ from db.models.core import AuditLog, Conversation, User
 from db.models.eligibility import EligibilityCheck
 from db.models.founding import FoundingPlan
 from db.models.inbox import InboxItem
+from db.models.mailbox import WebMessage
 from db.models.outbox import Announcement, Delivery
 from db.models.privacy import Consent, JobRun
 from db.models.questions import Question
@@ -21,5 +22,5 @@ from db.models.zalo import OAContact, OAQuota, OAToken, ZaloSeen
 
 __all__ = [
     "ActionKey", "Announcement", "AuditLog", "CodeAttempt", "Consent", "Conversation", "Cooperative", "Delivery", "EligibilityCheck", "FoundingPlan", "InboxItem", "InviteCode", "JobRun", "LoginToken",
-    "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "Question", "ReminderSent", "Reporter", "User", "WebSession", "ZaloSeen",
+    "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "Question", "ReminderSent", "Reporter", "User", "WebMessage", "WebSession", "ZaloSeen",
 ]

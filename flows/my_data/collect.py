@@ -44,6 +44,7 @@ SOURCES: dict[tuple[str, str], tuple[str, ...] | None] = {
     ("login_tokens", "user_id"): ("created_at", "expires_at", "used_at"),
     ("web_sessions", "user_id"): ("created_at", "expires_at", "revoked_at"),
     ("action_keys", "user_id"): ("created_at", "result_url"),  # the dashboard's one-time keys (the key is not)
+    ("web_mailbox", "user_id"): ("text", "created_at", "read_at"),  # messages waiting for a web visitor
 }
 _CONVERSATION = ("flow", "step", "answers", "history", "pending", "suspended", "failures")
 

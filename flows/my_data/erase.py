@@ -41,6 +41,7 @@ RULES: dict[tuple[str, str], str] = {
     ("login_tokens", "user_id"): DELETE,
     ("web_sessions", "user_id"): DELETE,
     ("action_keys", "user_id"): DELETE,
+    ("web_mailbox", "user_id"): DELETE,
 }
 _KEPT_FIELDS = ("id", "channel", "external_id")
 
