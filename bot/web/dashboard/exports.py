@@ -7,6 +7,7 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.models.core import AuditLog
 from flows.monthly_report import exports, periods
 
 from .auth import Viewer
@@ -32,6 +33,10 @@ async def download(request: web.Request, session: AsyncSession, viewer: Viewer) 
         raise BadRequest("export")
     scope = place_param(request, viewer.scope)
     document = await exports.export_reports(session, scope, first, last, fmt)
+    session.add(AuditLog(user_id=viewer.user_id, action="dashboard.exported",  # read on /quan-ly/nhat-ky
+                         detail={"first": first, "last": last, "format": fmt, "level": scope.level,
+                                 "province_code": scope.province_code, "commune_code": scope.commune_code}))
+    await session.commit()
     disposition = f"attachment; filename=\"{document.filename}\"; filename*=UTF-8''{quote(document.filename)}"
     return web.Response(body=document.data, headers={"Content-Type": TYPES[fmt], "Content-Disposition": disposition,
                                                      "Cache-Control": "no-store"})

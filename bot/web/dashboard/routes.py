@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from . import announce, coops, exports, followups, pages, signin
+from . import announce, audit, coops, exports, followups, pages, signin
 
 CSS = Path(__file__).resolve().parent.parent / "static" / "dashboard.css"
 
@@ -42,4 +42,5 @@ def routes() -> list[web.RouteDef]:
         web.get("/quan-ly/thong-bao/{announcement_id}/tien-do", announce.progress_json),
         web.get("/quan-ly/xuat", exports.form),
         web.get("/quan-ly/xuat/tep", exports.download),
+        web.get("/quan-ly/nhat-ky", audit.log),
     ]
