@@ -16,6 +16,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from flows.engine.content import flow_title
 from flows.engine.context import Context
 from flows.engine.dsl import Ask
 from flows.engine.inputs import Ambiguous, Guess, Invalid, MultiChoice, Ok, Option, Text, match_option
@@ -25,6 +26,7 @@ from flows.engine.presenting import SEP, buttons_for, maybe_await, ui
 from flows.engine.text import fold
 
 NAVIGATION = {"nav:menu": "menu", "nav:help": "trogiup"}
+BEGIN = "nav:flow:"  # a button that starts a flow, offered when text typed in another flow asked for it
 NOT_THIS = "_question"  # the "Không phải" pick of "Ý bạn là …?": the text was something else
 SHORT_ANSWER = 300  # a text answer up to this long is a name, a code or a search: a sentence typed
 # there is first tried as a question (longer texts are prose: a note, an announcement, an answer)
@@ -43,6 +45,13 @@ class Run:
     """Run a global command (a navigation button, a typed "bỏ qua")."""
 
     command: str
+
+
+@dataclass(frozen=True)
+class Begin:
+    """Start this flow (a button the user pressed); the flow left mid-way can be continued later."""
+
+    flow: str
 
 
 @dataclass(frozen=True)
@@ -111,12 +120,14 @@ class Question:
     otherwise: Decision
 
 
-Decision = Accept | Run | Stale | Toggle | Reask | Choose | Refuse | NoQuestion | Confirm | SmallTalk | Question
+Decision = Accept | Run | Begin | Stale | Toggle | Reask | Choose | Refuse | NoQuestion | Confirm | SmallTalk | Question
 
 
 def read_button(ctx: Context, step: Ask | None, data: str) -> Decision:
     """What a pressed button means at the current step."""
     st = ctx.state
+    if data.startswith(BEGIN):
+        return Begin(data[len(BEGIN):])
     if data.startswith("nav:"):
         return Run(NAVIGATION.get(data, "menu"))
     where, _, option = data.partition(SEP)
@@ -165,6 +176,14 @@ def _pressed(ctx: Context, step: Ask, folded: str) -> str | None:
     return next((b.id for b in pressable if fold(b.label) == folded), None)
 
 
+def _begin_typed(ctx: Context, folded: str) -> str | None:
+    """The flow whose "▶️ Bắt đầu: …" button label was typed (text-only channels type labels)."""
+    label = ui()["buttons"]["begin"]
+    if not folded.startswith(fold(label.partition("{")[0])):
+        return None
+    return next((f.name for f in ctx.flows if fold(label.format(title=flow_title(f.name))) == folded), None)
+
+
 def _picked(pending: dict[str, Any], text: str) -> str | None:
     """The offered option typed while "which one?" waits: its number or label; a "yes" when one
     option was offered, a "no" for "Không phải"."""
@@ -189,6 +208,9 @@ async def read_text(ctx: Context, step: Ask | None, text: str) -> Decision:
     if talk and (talk != "ack" or isinstance(step.input, Text)):
         return SmallTalk(talk)  # "chào bạn" is no answer; "ok" may be one ("có"), so it is parsed first
     folded = fold(text)
+    begin = _begin_typed(ctx, folded)
+    if begin is not None:
+        return Begin(begin)
     picking = bool(st.pending and "options" in st.pending)
     if not picking and _may_be_a_button(ctx, step, folded):
         pressed = _pressed(ctx, step, folded)

@@ -12,7 +12,7 @@ from flows.engine import answers as read
 from flows.engine.context import Context
 from flows.engine.dsl import Ask, Step
 from flows.engine.messages import Button, Reply
-from flows.engine.moves import accept, clear, current_step, goto, present_current, start_flow
+from flows.engine.moves import accept, clear, current_step, goto, present_current, start_flow, suspend
 from flows.engine.moves import command as run_command
 from flows.engine.presenting import SEP, present, ui
 
@@ -41,6 +41,9 @@ async def _carry_out(ctx: Context, step: Step | None, decision: read.Decision) -
     match decision:
         case read.Run(name):
             await run_command(ctx, name, "")
+        case read.Begin(flow):
+            suspend(st)
+            await start_flow(ctx, flow)
         case read.Stale(reask_only=True) if isinstance(step, Ask):
             ctx.say("common/stale_button.j2")
             await present(ctx, step)

@@ -140,6 +140,7 @@ def is_sentence(text: str) -> bool:
 # ---- small talk ---------------------------------------------------------------------------
 
 LONGEST_PHRASE = 6  # words
+CALLING = "oi"  # "ơi": a message of only a name and "ơi" calls the bot
 
 
 def _talk_words(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -170,7 +171,7 @@ def small_talk(text: str) -> str | None:
         return None
     rest = _talk_words(trimmed(text))
     if not rest:
-        return "greeting"  # "ad ơi", "bot ơi": calling the bot
+        return "greeting" if CALLING in words else None  # "ad ơi", "bot ơi": calling the bot
     phrases, kinds = _small_talk()
     # best[i]: the best (lowest) kind rank covering rest[:i] with whole phrases, None if impossible
     best: list[int | None] = [None] * (len(rest) + 1)

@@ -27,6 +27,13 @@ def clear(st: State) -> None:
     st.answers, st.history, st.pending, st.failures, st.scratch = {}, [], None, 0, {}
 
 
+def suspend(st: State) -> None:
+    """Keep the flow being left mid-way, for the menu's "▶️ Tiếp tục" (the menu and onboarding are not kept)."""
+    if st.flow not in (None, "menu", "onboarding") and st.step:
+        st.suspended = {"flow": st.flow, "step": st.step, "answers": st.answers, "history": st.history,
+                        "scratch": st.scratch}
+
+
 def current_step(ctx: Context) -> Step | None:
     """The step the user is at, or None when idle (or the step was removed since)."""
     st = ctx.state
@@ -153,9 +160,7 @@ async def command(ctx: Context, name: str, arg: str) -> None:
         if not ctx.profile.onboarded and st.flow is None:
             await start_flow(ctx, "onboarding")
             return
-        if st.flow not in (None, "menu", "onboarding") and st.step:
-            st.suspended = {"flow": st.flow, "step": st.step, "answers": st.answers, "history": st.history,
-                            "scratch": st.scratch}
+        suspend(st)
         await start_flow(ctx, "menu")
     elif name == "huy":
         was = st.flow

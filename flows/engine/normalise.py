@@ -29,7 +29,9 @@ def tokens(text: str) -> tuple[str, ...]:
     """The words of a text as people mean them: 'Ko đc ạ!!' -> ('khong', 'duoc', 'a')."""
     expand = _abbreviations()
     out: list[str] = []
-    for word in words(_REPEATED.sub(r"\1", fold(text))):
+    for word in words(text):
+        if len(set(word)) > 1:  # "okkk" is "ok"; "zzzzzzzz" (a code, a test) stays as typed
+            word = _REPEATED.sub(r"\1", word)
         out.extend(expand.get(word, (word,)))
     return tuple(out)
 

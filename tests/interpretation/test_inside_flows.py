@@ -143,3 +143,18 @@ async def test_a_question_at_the_name_step_is_not_saved_as_the_name(chat, sessio
     assert (state.step, state.answers.get("name")) == ("name", None)
     await chat.send("Tổ hợp tác Rau sạch Long Hiệp")
     assert "Tổ hợp tác Rau sạch Long Hiệp" in (await _plan(sessionmaker)).answers["name"]
+
+
+async def test_a_request_for_another_flow_is_offered_not_started(chat, sessionmaker):
+    await chat.send("/thanhlap")
+    await chat.send("hop tac xa")
+    await chat.send("toi muon lam bao cao thang")
+    assert chat.said("Bạn muốn bắt đầu «Báo cáo tháng»?")
+    assert "bao nhiêu thành viên chính thức" in chat.last_text  # the question again
+    state = await state_of(sessionmaker)
+    assert (state.flow, state.step, state.answers["form"]) == ("founding", "members", "hop_tac_xa")
+    assert not await events(sessionmaker, "monthly_report.")
+    await chat.send("bat dau bao cao thang")  # the button's label, typed on a text-only channel
+    state = await state_of(sessionmaker)
+    assert state.flow == "monthly_report"
+    assert (state.suspended["flow"], state.suspended["step"]) == ("founding", "members")  # kept for later

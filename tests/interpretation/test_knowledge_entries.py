@@ -7,14 +7,11 @@ import pytest
 
 from tests.interpretation.conftest import answered_entries, state_of
 
-WRONG_ENTRY_STILL_CHOSEN = pytest.mark.xfail(
-    strict=True, reason="retrieval still prefers ho-so-dang-ky (what the dossier holds) over where it is filed")
-
 
 @pytest.mark.parametrize("typed, entry, says", [
     ("nghi dinh 113 hieu luc khi nao", "nghi-dinh-113", "01/11/2024"),
     ("3 nguoi lap to hop tac dc ko", "to-hop-tac", "từ 2 thành viên trở lên"),
-    pytest.param("nop ho so thanh lap htx o dau", "noi-nop-ho-so", "cấp xã", marks=WRONG_ENTRY_STILL_CHOSEN),
+    ("nop ho so thanh lap htx o dau", "noi-nop-ho-so", "cấp xã"),
 ])
 async def test_the_question_gets_its_own_entry(chat, sessionmaker, typed, entry, says):
     await chat.send(typed)

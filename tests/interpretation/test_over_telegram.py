@@ -79,3 +79,16 @@ async def test_a_question_at_the_form_step_over_telegram_keeps_the_step(bot, ses
         await tg.wait_for(lambda: "hình thức nào" in _texts(tg)[-1], timeout=10)
     state = await state_of(sessionmaker, "telegram", str(FARMER))
     assert (state.flow, state.step) == ("founding", "form") and "form" not in state.answers
+
+
+async def test_a_request_for_another_flow_over_telegram_is_a_button(bot, sessionmaker):
+    async with telegram(bot, sessionmaker) as tg:
+        tg.user_says(FARMER, "/thanhlap")
+        await _said(tg, "hình thức nào")
+        tg.user_says(FARMER, "toi muon lam bao cao thang")
+        await _said(tg, "Bạn muốn bắt đầu «Báo cáo tháng»?")
+        assert not await events(sessionmaker, "monthly_report.")
+        tg.user_taps(FARMER, "nav:flow:monthly_report", message_id=next(
+            m["message_id"] for m in tg.messages_to(FARMER) if "Bạn muốn bắt đầu" in (m.get("text") or "")))
+        await _said(tg, "mã mời")  # the monthly report asks an unlinked farmer for the cooperative's code
+    assert (await state_of(sessionmaker, "telegram", str(FARMER))).flow == "monthly_report"
