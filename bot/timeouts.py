@@ -63,17 +63,19 @@ def _quiet(task: asyncio.Future) -> None:
 
 
 class DatabaseProbe:
-    """Whether the database answers `SELECT 1` within a few seconds; concurrent checks share one query."""
+    """Whether the database answers `SELECT 1` within a few seconds; checks close together share one query."""
 
     def __init__(self, db: AsyncEngine, seconds: float = 2.0) -> None:
         self.db = db
         self.seconds = seconds
         self._running: asyncio.Future | None = None
+        self._started = 0.0
 
     async def answers(self) -> bool:
         """True when the database answered in time."""
-        if self._running is None or self._running.done():
-            self._running = asyncio.ensure_future(self._select_one())
+        now = asyncio.get_running_loop().time()
+        if self._running is None or self._running.done() or now - self._started >= self.seconds:
+            self._running, self._started = asyncio.ensure_future(self._select_one()), now
         try:
             await within(self._running, self.seconds)
         except Exception:  # noqa: BLE001 - any failure means: not answering

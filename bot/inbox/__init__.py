@@ -222,7 +222,7 @@ class Inbox:
         interval = min(self.lease.total_seconds() / 3, 5.0)
         while not stop.is_set():
             try:
-                await within(self._round(), self.write_deadline * 2)  # late, it still starts what it took
+                await within(self.drain_once(), self.write_deadline * 2)  # late, it still starts what it took
                 if loop.time() >= next_purge:
                     await within(self._purge(), self.write_deadline * 2)
                     next_purge = loop.time() + 3600
@@ -238,7 +238,8 @@ class Inbox:
         if self._flusher is not None:
             await asyncio.wait({self._flusher}, timeout=self.write_deadline)
 
-    async def _round(self) -> list[Row]:
+    async def drain_once(self) -> list[Row]:
+        """One round of the drain: renew, give up, take over; returns the rows taken over."""
         now = utcnow()
         room = min(BATCH, CAPACITY - len(self._held))
         async with self.sessionmaker() as session:

@@ -115,3 +115,14 @@ async def test_the_webhook_refuses_a_wrong_secret_and_processes_nothing(engine, 
         assert await post_update(url, update, secret_token=SECRET) == 200
         await _said(tg, 99, "Bạn là ai")
 
+
+
+async def test_an_update_telegram_delivers_twice_is_answered_once(engine, database_url, sessionmaker):
+    async with webhook_bot(database_url) as (tg, _app, url):
+        update = tg.user_says(98, "/start")
+        assert await post_update(url, update, secret_token=SECRET) == 200
+        await _said(tg, 98, "Bạn là ai")
+        assert await post_update(url, update, secret_token=SECRET) == 200  # our 200 was lost on its way
+        assert await post_update(url, tg.user_says(98, "chu nhiem"), secret_token=SECRET) == 200
+        await _said(tg, 98, "tỉnh/thành phố nào")  # one user's updates are handled in order
+    assert sum("Bạn là ai" in t for t in _texts(tg, 98)) == 1
