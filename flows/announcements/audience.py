@@ -116,9 +116,9 @@ def _place(spec: Spec, scope: Scope) -> ColumnElement[bool]:
     return true()
 
 
-# Channels that cannot carry a message the user did not ask for: the web chat and the terminal
-# only answer what is sent to them.
-ANSWER_ONLY_CHANNELS = ("web", "terminal")
+# Channels that cannot carry a message the user did not ask for: the terminal only answers what is
+# typed into it. (The web chat can: its mailbox keeps the message for the visitor's page, bot/web/mailbox.py.)
+ANSWER_ONLY_CHANNELS = ("terminal",)
 
 
 def condition(scope: Scope, spec: Spec, kinds: Mapping[str, Kind] = KINDS) -> ColumnElement[bool]:

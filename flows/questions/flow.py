@@ -130,6 +130,7 @@ async def _send(ctx: Context) -> str:
         ctx.say("questions/gone.j2")
         return Step.LOAD
     scope, question = found
+    await ctx.session.commit()  # the claim is kept, and no write lock held, while the answer travels (web mailbox)
     text = render("questions/to_user.j2", question=question.text, answer=ctx.answers["answer"], **scope_names(scope))
     notify = ctx.services.notify
     if notify is None or not await notify(question.user_id, text):
