@@ -1,4 +1,5 @@
-"""Matching free text to FAQ entries the way farmers type: folded, abbreviated, misspelt, reworded.
+"""Word-overlap scoring of FAQ entries the way farmers type: folded, abbreviated, misspelt, reworded
+(one half of the retrieval, flows/faq/retrieval.py).
 
 Text is folded (flows.engine.text), abbreviations are expanded, misspelt words are corrected to the
 nearest word of the knowledge base (rapidfuzz, counting a swap of two letters as one edit), synonym phrases are replaced by one canonical
@@ -23,8 +24,6 @@ RECALL_WEIGHT = 0.45  # share of the query's words found in the entry (questions
 PRECISION_WEIGHT = 0.2  # share of the closest question variant's words found in the query
 SIMILARITY_WEIGHT = 0.35  # rapidfuzz similarity to the closest question variant
 PAIR_WEIGHT = 0.5  # a word pair counts half a word: it rewards word order without drowning words
-ANSWER_AT = 0.42  # below this score nothing is answered
-ALSO_AT = 0.33  # runners-up above this are offered as "bạn có thể muốn hỏi"
 TYPO_CUTOFF = 0.75  # similarity (edits with swaps, 0..1) needed to correct an unknown word
 TYPO_MIN_LENGTH = 4
 CORRECTIONS_KEPT = 8192
@@ -32,12 +31,13 @@ CORRECTIONS_KEPT = 8192
 
 @dataclass(frozen=True)
 class Match:
-    """The best entry for a text (None when nothing fits well), its score, and up to two others."""
+    """The best entry for a text (None when nothing fits well), its score in 0..1, and up to two others."""
 
     entry: Entry | None
     score: float
     also: list[Entry] = field(default_factory=list)
     is_task: bool = False
+    confident: bool = False  # the score is above retrieval.CONFIDENT_AT: a wrong entry is rare
 
 
 class Normalizer:

@@ -6,7 +6,7 @@ import pytest
 
 
 def tokens(knowledge, text):
-    return knowledge.index.normalizer.tokens(text)
+    return knowledge.retriever.index.normalizer.tokens(text)
 
 
 @pytest.mark.parametrize(
