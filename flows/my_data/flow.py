@@ -78,6 +78,15 @@ async def _erase(ctx: Context) -> None:
     ctx.answers["reports"] = reports  # for the last message; the conversation ends with it
 
 
+def _kept_reports(ctx: Context) -> dict:
+    return {"reports": ctx.answers.get("reports", 0)}
+
+
+def _back(ctx: Context) -> str:
+    """After «Không xóa»: the menu, or nothing for someone not introduced yet."""
+    return "flow:menu" if ctx.profile.onboarded else END
+
+
 def _after_confirm(ctx: Context) -> str:
     return Step.ERASE if ctx.answers.get("choice") == "erase" else Step.KEPT
 
@@ -88,8 +97,8 @@ my_data = Flow(
         Ask(Step.CONFIRM, "my_data/confirm.j2", Choice(CHOICES), save_as="choice", optional=False,
             getter=_what_goes, next=_after_confirm),
         Do(Step.ERASE, _erase),
-        Show(Step.ERASED, "my_data/erased.j2", getter=lambda ctx: {"reports": ctx.answers.get("reports", 0)}, next=END),
-        Show(Step.KEPT, "my_data/kept.j2", next=lambda ctx: "flow:menu" if ctx.profile.onboarded else END),
+        Show(Step.ERASED, "my_data/erased.j2", getter=_kept_reports, next=END),
+        Show(Step.KEPT, "my_data/kept.j2", next=_back),
     ],
     commands=[Command("dulieu", _export), Command("xoadulieu", _ask_to_erase)],
 )
