@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 
+from db.models.zalo import OAContact
 from tests.chat import Chat
 from tests.my_data.world import busy_person
 
@@ -84,3 +85,16 @@ async def test_json_on_a_channel_that_sends_files_is_just_the_file(chat, session
 async def test_the_help_names_both_commands(chat):
     await chat.send("/trogiup")
     assert chat.said("/dulieu — xem mọi dữ liệu mình lưu về bạn; /xoadulieu — xóa dữ liệu đó")
+
+
+async def test_an_official_account_follower_also_gets_the_reply_window_kept_for_them(bot_engine, sessionmaker):
+    chat = Chat(bot_engine, user="oa-9", channel="zalo_oa")
+    await chat.send("/start")
+    async with sessionmaker() as s:
+        s.add(OAContact(app_id="4321", user_id="oa-9", sent_since=3))
+        s.add(OAContact(app_id="4321", user_id="oa-other", sent_since=1))
+        await s.commit()
+    sent = await chat.send("/dulieu json")
+    data = json.loads(html.unescape(sent[1].text))
+    assert [c["sent_since"] for c in data["zalo_oa_contacts"]] == [3]
+    assert "Bạn là ai" in sent[-1].text  # the onboarding question again
