@@ -17,6 +17,7 @@ from bot.parts import APP_KEY, App
 from bot.settings import Settings
 from bot.timeouts import DatabaseProbe, body_deadline
 from bot.web.compress import compress
+from bot.web.proxies import forwarded
 from bot.wiring import announcements, assistant, dashboard, reminders, retention, telegram, webchat, zalo
 from db.base import make_engine, make_sessionmaker
 from flows.engine.engine import Engine
@@ -75,7 +76,8 @@ PROBE_KEY = web.AppKey("database_probe", DatabaseProbe)
 def build_web(app: App) -> web.Application:
     """The aiohttp application: health check plus every route the parts added."""
     web_app = web.Application(client_max_size=256 * 1024,
-                              middlewares=[body_deadline(app.settings.request_body_timeout), compress])
+                              middlewares=[forwarded(app.settings.proxy_networks()),
+                                           body_deadline(app.settings.request_body_timeout), compress])
     web_app[APP_KEY] = app
     web_app[PROBE_KEY] = DatabaseProbe(app.db)
     web_app.add_routes([web.get("/healthz", _health), *app.routes])

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import os
+import secrets
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+KNOWN_SECRETS = {"doi-khoa-nay-khi-trien-khai", "changeme", "secret"}  # public values: refused beyond loopback
 
 
 def _message(key: str) -> str:
@@ -59,7 +63,11 @@ class Settings(BaseSettings):
 
     listen_host: str = "127.0.0.1"
     listen_port: int = Field(default=8080, ge=1, le=65535)
-    web_secret: SecretStr = SecretStr("doi-khoa-nay-khi-trien-khai")
+    web_secret_file: Path = ROOT / "var" / "web_secret"  # where a secret made at the first start is kept (0600)
+    web_secret: SecretStr = Field(default=SecretStr(""), validate_default=True)  # empty: the one in web_secret_file
+    trusted_proxies: str = ""  # comma-separated addresses/networks of proxies whose X-Forwarded-Proto/-For count
+    web_new_visitors_per_address: int = Field(default=30, ge=1)  # new web chat visitors per client address per hour
+    web_new_visitors_per_hour: int = Field(default=1000, ge=1)  # new web chat visitors per hour, all together
     timezone: str = "Asia/Ho_Chi_Minh"
     max_message_chars: int = Field(default=4000, ge=100, le=100_000)
     # the day conversations run as of (YYYY-MM-DD: training, demonstrations, a rule before it starts); empty: today
@@ -119,6 +127,29 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError(_message("setting_as_of_date")) from None
 
+    @field_validator("web_secret")
+    @classmethod
+    def _web_secret(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        if not value.get_secret_value().strip():
+            return SecretStr(_kept_secret(info.data.get("web_secret_file") or ROOT / "var" / "web_secret"))
+        if value.get_secret_value() in KNOWN_SECRETS and not is_loopback(info.data.get("listen_host", "")):
+            raise ValueError(_message("setting_web_secret_known"))
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        try:
+            [ipaddress.ip_network(item.strip(), strict=False) for item in value.split(",") if item.strip()]
+        except ValueError:
+            raise ValueError(_message("setting_trusted_proxies")) from None
+        return value
+
+    def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """The trusted proxies' networks (a single address is a network of one)."""
+        return [ipaddress.ip_network(item.strip(), strict=False) for item in self.trusted_proxies.split(",")
+                if item.strip()]
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -133,3 +164,43 @@ class Settings(BaseSettings):
         if self.database_url.startswith(prefix):
             return Path(self.database_url[len(prefix):])
         return None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a listening address only accepts connections from this machine."""
+    host = host.strip().strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _kept_secret(path: Path) -> str:
+    """The secret kept in a file (mode 0600), made at random the first time; two processes starting
+    together get the same one (the file appears whole or not at all)."""
+    try:
+        if path.exists():
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+            kept = path.read_text(encoding="utf-8").strip()
+            if kept:
+                return kept
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(secrets.token_urlsafe(32) + "\n")
+        try:
+            os.link(draft, path)  # fails when another process was first: then its secret is used
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+        kept = path.read_text(encoding="utf-8").strip()
+        if not kept:
+            raise OSError(f"{path} is empty")
+        return kept
+    except OSError as exc:
+        raise ValueError(_message("setting_web_secret_file").format(path=path, error=exc.strerror or exc)) from None

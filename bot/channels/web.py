@@ -5,8 +5,9 @@ SameSite=Lax cookie; a missing or forged cookie makes a new user. POST /api/chat
 {"text": ...} or {"button": id} (and an optional client message id, so a resent message is not
 handled twice) and answers {"replies": [{"html", "buttons", "numbered", "document"?}]}. The message
 is written to the inbox (bot/inbox/) first; if that fails in time, the answer is 503 with "hệ thống
-đang bận" as its error. Files are kept in memory for a few minutes behind a signed download link
-bound to their owner.
+đang bận" as its error. Files are kept in memory for a few minutes behind a download link with a
+random key (no user id in it), served only to their owner's cookie. New visitors (no cookie) are
+limited per client address and all together (bot/web/visitors.py): over it, a clear 429.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import re
 import secrets
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from aiohttp import web
@@ -30,6 +31,9 @@ from bot.inbox import Busy, Inbox, Work
 from flows.engine.content import render
 from flows.engine.engine import Engine
 from flows.engine.messages import Document, Incoming, Reply
+
+if TYPE_CHECKING:
+    from bot.web.visitors import Visitors
 
 CHANNEL = "web"
 COOKIE = "htxbot_web"
@@ -76,7 +80,7 @@ class _Files:
         now = time.monotonic()
         while self._items and (len(self._items) >= MAX_FILES or next(iter(self._items.values()))[0] < now):
             self._items.popitem(last=False)
-        key = secrets.token_urlsafe(12)
+        key = secrets.token_urlsafe(24)
         self._items[key] = (now + FILE_TTL, owner, document)
         return key
 
@@ -90,12 +94,13 @@ class _Files:
 class WebChat:
     """The web channel's API over one engine; `routes()` are added to the app's web routes."""
 
-    def __init__(self, engine: Engine, secret: str, inbox: Inbox | None = None) -> None:
+    def __init__(self, engine: Engine, secret: str, inbox: Inbox | None = None,
+                 visitors: Visitors | None = None) -> None:
         self.engine = engine
         self.inbox = inbox or Inbox(engine)
         self.inbox.register(CHANNEL, read)
+        self.visitors = visitors
         self._users = URLSafeTimedSerializer(secret, salt="htxbot.web.user")
-        self._links = URLSafeTimedSerializer(secret, salt="htxbot.web.file")
         self._files = _Files()
 
     def routes(self) -> list[web.RouteDef]:
@@ -117,9 +122,12 @@ class WebChat:
             return None
         return user_id if isinstance(user_id, str) and _USER_ID.fullmatch(user_id) else None
 
-    def identify(self, request: web.Request) -> str:
-        """The visitor's id, or a new random one."""
-        return self.visitor(request) or secrets.token_urlsafe(16)
+    def identify(self, request: web.Request) -> str | None:
+        """The visitor's id, or a new random one; None when no more new visitors are let in for now."""
+        known = self.visitor(request)
+        if known is None and self.visitors is not None and not self.visitors.admit_new(request):
+            return None
+        return known or secrets.token_urlsafe(16)
 
     def remember(self, request: web.Request, response: web.StreamResponse, user_id: str) -> None:
         """(Re)set the signed cookie for another COOKIE_AGE."""
@@ -131,6 +139,8 @@ class WebChat:
     async def post_message(self, request: web.Request) -> web.Response:
         """Hand one typed text or pressed button to the engine; answer with the replies."""
         user_id = self.identify(request)
+        if user_id is None:
+            return _error(429, "too_many_visitors")
         response = await self._answer(request, user_id)
         self.remember(request, response, user_id)
         return response
@@ -147,7 +157,8 @@ class WebChat:
             return _error(400, "bad_message")
         if not (isinstance(message_id, str) and _MESSAGE_ID.fullmatch(message_id)):
             message_id = None
-        stored = {"user": user_id, "text": text, "button": button, "id": message_id}
+        stored = {"user": user_id, "text": text, "button": button, "id": message_id,
+                  "origin": self.visitors.origin(request) if self.visitors else None}
         key = f"{user_id}:{message_id or secrets.token_urlsafe(12)}"  # a resent message reuses its id
         try:
             replies = await self.inbox.handle_now(CHANNEL, key, stored, _incoming(stored))
@@ -160,11 +171,7 @@ class WebChat:
     async def get_file(self, request: web.Request) -> web.Response:
         """A document from a reply, to its owner, while its link is fresh."""
         user_id = self.visitor(request)
-        try:
-            owner, key = self._links.loads(request.match_info["token"], max_age=FILE_TTL)
-        except (BadSignature, ValueError, TypeError):
-            owner = key = None
-        document = self._files.get(owner, key) if user_id and owner == user_id else None
+        document = self._files.get(user_id, request.match_info["token"]) if user_id else None
         if document is None:
             return web.Response(status=404, text=render("web/api_error.j2", reason="file_gone"),
                                 content_type="text/plain", charset="utf-8", headers=_NO_STORE)
@@ -182,8 +189,7 @@ class WebChat:
         }
         if reply.document is not None:
             key = self._files.put(user_id, reply.document)
-            out["document"] = {"filename": reply.document.filename,
-                               "url": f"/api/chat/file/{self._links.dumps([user_id, key])}"}
+            out["document"] = {"filename": reply.document.filename, "url": f"/api/chat/file/{key}"}
         return out
 
 
@@ -195,7 +201,7 @@ def read(stored: dict[str, Any]) -> Work:
 def _incoming(stored: dict[str, Any]) -> Incoming:
     message_id = stored.get("id")
     return Incoming(CHANNEL, stored["user"], text=stored.get("text"), button=stored.get("button"),
-                    message_id=f"w{message_id}" if message_id else None)
+                    message_id=f"w{message_id}" if message_id else None, origin=stored.get("origin"))
 
 
 def _is_nav(button_id: str) -> bool:

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.channels.web import CHANNEL, WebChat, session_tag
+from bot.settings import KNOWN_SECRETS
 from bot.web.assets import shared as shared_assets
 from bot.web.mailbox import Mailbox
+from bot.web.visitors import Visitors
 from bot.wiring.inbox import shared_inbox
 from flows.engine.content import render
 
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
     from bot.parts import App
 
 log = logging.getLogger(__name__)
-DEFAULT_SECRET = "doi-khoa-nay-khi-trien-khai"
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
                                "base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
@@ -36,10 +37,12 @@ PAGE_HEADERS = {
 
 def install(app: App) -> None:
     """Add the chat page, its static files, the chat API and the web mailbox (sender "web")."""
-    secret = app.settings.web_secret.get_secret_value()
-    if secret == DEFAULT_SECRET:
-        log.warning("WEB_SECRET is the default value: set your own before serving the web chat publicly")
-    chat = WebChat(app.engine, secret, shared_inbox(app))
+    settings = app.settings
+    secret = settings.web_secret.get_secret_value()
+    if secret in KNOWN_SECRETS:  # allowed on loopback only (bot/settings.py)
+        log.warning("WEB_SECRET is a public value: leave it empty or set your own before serving publicly")
+    visitors = Visitors(secret, settings.web_new_visitors_per_address, settings.web_new_visitors_per_hour)
+    chat = WebChat(app.engine, secret, shared_inbox(app), visitors)
     mailbox = Mailbox(app.sessionmaker, chat)
     app.senders[CHANNEL] = mailbox
     app.channels["web_mailbox"] = mailbox  # stop() ends the open event streams
@@ -47,11 +50,13 @@ def install(app: App) -> None:
     max_chars = app.settings.max_message_chars
 
     async def page(request: web.Request) -> web.Response:
-        user_id = chat.identify(request)
+        user_id = chat.identify(request)  # None: too many new visitors; the API will say so
         body = render("web/chat.j2", css=assets.url("chat.css").lstrip("/"), js=assets.url("chat.js").lstrip("/"),
-                      icon=assets.url("favicon.svg").lstrip("/"), max_chars=max_chars, session=session_tag(user_id))
+                      icon=assets.url("favicon.svg").lstrip("/"), max_chars=max_chars,
+                      session=session_tag(user_id) if user_id else "")
         response = web.Response(text=body, content_type="text/html", charset="utf-8", headers=PAGE_HEADERS)
-        chat.remember(request, response, user_id)
+        if user_id:
+            chat.remember(request, response, user_id)
         return response
 
     app.routes.extend([web.get("/", page), *assets.routes(), *chat.routes(), *mailbox.routes()])

@@ -21,7 +21,7 @@ class Step(StrEnum):
 async def redeem_code(ctx: Context, typed: str, retry: str) -> str:
     """Redeem a typed code and say what happened; returns where to go (`retry` to ask for it again)."""
     user = await ctx.session.get(User, ctx.profile.id)
-    result = await invites.redeem(ctx.session, user, typed)
+    result = await invites.redeem(ctx.session, user, typed, origin=ctx.incoming.origin)
     ctx.replies.append(Reply(result.text))
     ctx.record("invite.redeemed", outcome=str(result.outcome), kind=result.kind)
     if result.outcome is invites.Outcome.LINKED:

@@ -1,6 +1,9 @@
 """One-time invite codes: link a reporter to a cooperative or grant an official scope; guessing is slowed down.
 
-The caller owns the transaction: functions flush, the caller commits (wrong attempts too).
+Wrong codes are counted over fifteen minutes per user, per network origin (the web chat's keyed hash
+of the client address, where a new cookie makes a new user) and for everyone together, so that new
+identities do not buy new guesses. The caller owns the transaction: functions flush, the caller
+commits (wrong attempts too).
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from flows.join.scope import Scope
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 8
 DEFAULT_TTL = dt.timedelta(days=14)
-MAX_WRONG = 5
+MAX_WRONG = 5  # per user
+MAX_WRONG_PER_ORIGIN = 20  # per network address: a few people behind one office or carrier address
+MAX_WRONG_EVERYONE = 300  # all users together; 32^8 codes make guessing hopeless at this pace
 WRONG_WINDOW = dt.timedelta(minutes=15)
 
 
@@ -98,31 +103,50 @@ async def create_code(
     raise RuntimeError("could not find a free invite code")
 
 
-async def wait_left(session: AsyncSession, user_id: int, now: dt.datetime | None = None) -> dt.timedelta | None:
-    """How long a user must wait before trying another code (None when not slowed down)."""
-    now = now or utcnow()
+async def _wait(session: AsyncSession, limit: int, now: dt.datetime, *where) -> dt.timedelta | None:
+    """How long until fewer than `limit` wrong codes matching `where` fall in the window (None: not slowed)."""
     query = (
         select(CodeAttempt.at)
-        .where(CodeAttempt.user_id == user_id, CodeAttempt.at > now - WRONG_WINDOW)
+        .where(CodeAttempt.at > now - WRONG_WINDOW, *where)
         .order_by(CodeAttempt.at.desc())
-        .limit(MAX_WRONG)
+        .offset(limit - 1)
+        .limit(1)
     )
-    recent = list((await session.scalars(query)).all())
-    if len(recent) < MAX_WRONG:
-        return None
-    return _aware(recent[-1]) + WRONG_WINDOW - now
+    oldest = await session.scalar(query)
+    return None if oldest is None else _aware(oldest) + WRONG_WINDOW - now
 
 
-async def redeem(session: AsyncSession, user: User, typed: str, now: dt.datetime | None = None) -> Redemption:
-    """Use a code for a user: linked / wrong / used / expired / slowed_down."""
+async def wait_left(session: AsyncSession, user_id: int, now: dt.datetime | None = None,
+                    origin: str | None = None) -> dt.timedelta | None:
+    """How long a user (from an origin) must wait before trying another code (None when not slowed down)."""
+    own, shared = await _waits(session, user_id, now or utcnow(), origin)
+    return max((w for w in (own, shared) if w is not None), default=None)
+
+
+async def _waits(session: AsyncSession, user_id: int, now: dt.datetime,
+                 origin: str | None) -> tuple[dt.timedelta | None, dt.timedelta | None]:
+    """The wait for the user's own wrong codes, and for those of their origin and of everyone."""
+    own = await _wait(session, MAX_WRONG, now, CodeAttempt.user_id == user_id)
+    shared = [await _wait(session, MAX_WRONG_EVERYONE, now)]
+    if origin:
+        shared.append(await _wait(session, MAX_WRONG_PER_ORIGIN, now, CodeAttempt.origin == origin))
+    return own, max((w for w in shared if w is not None), default=None)
+
+
+async def redeem(session: AsyncSession, user: User, typed: str, now: dt.datetime | None = None,
+                 origin: str | None = None) -> Redemption:
+    """Use a code for a user (from a network origin, when the channel knows it): linked / wrong / used /
+    expired / slowed_down."""
     now = now or utcnow()
-    wait = await wait_left(session, user.id, now)
-    if wait is not None:
+    own, shared = await _waits(session, user.id, now, origin)
+    if own is not None or shared is not None:
+        wait = max(w for w in (own, shared) if w is not None)
         minutes = max(1, int(wait.total_seconds() // 60) + 1)
-        return Redemption(Outcome.SLOWED_DOWN, render("monthly/code_slowed_down.j2", minutes=minutes))
+        template = "monthly/code_slowed_down.j2" if own is not None else "join/code_slowed_shared.j2"
+        return Redemption(Outcome.SLOWED_DOWN, render(template, minutes=minutes))
     invite = await session.scalar(select(InviteCode).where(InviteCode.code == normalise(typed)))
     if invite is None:
-        session.add(CodeAttempt(user_id=user.id, at=now))
+        session.add(CodeAttempt(user_id=user.id, at=now, origin=origin))
         await session.flush()
         left = MAX_WRONG - await _wrong_count(session, user.id, now)
         return Redemption(Outcome.WRONG, render("monthly/code_wrong.j2", attempts_left=max(left, 0)))

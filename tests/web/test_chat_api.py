@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -227,12 +228,16 @@ async def file_server(sessionmaker):
         await engine.close()
 
 
-async def test_a_file_is_downloaded_by_its_owner_from_a_signed_link(file_server):
+async def test_a_file_is_downloaded_by_its_owner_from_a_random_link_without_the_user_id(file_server):
     async with _browser(file_server) as owner, _browser(file_server) as stranger:
         body = await _say(owner, text="/tepthu")
         (reply,) = [r for r in body["replies"] if r.get("document")]
         assert reply["document"]["filename"] == "dự-thảo điều lệ.docx"
         url = reply["document"]["url"]
+        user_id = URLSafeTimedSerializer(SECRET, salt="htxbot.web.user").loads(_cookie(owner))
+        token = url.rsplit("/", 1)[1]
+        readable = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("latin-1")
+        assert user_id not in url and user_id not in readable and "." not in token  # no signed payload
         response = await owner.get(url)
         assert response.status == 200
         assert await response.read() == b"PK\x03\x04 not really a docx"
