@@ -1,9 +1,11 @@
-"""Speed of the FAQ matcher: load time, and median and p99 time to answer a held-out question.
+"""Speed of the FAQ retrieval: load (and training) time, and median and p99 time to answer one message.
 
     .venv/bin/python bench/faq.py [rounds]
 
-The bar is under 10 ms per answer. Each held-out question is matched and its reply rendered;
-the set is repeated `rounds` times (default 20), so later rounds see warm caches like a running bot.
+The bar is p99 under 10 ms per message, warm. Every question of the labelled set
+(tests/faq/questions/all.yaml: typed like farmers, off-topic and small talk included) is matched and
+its reply rendered; the set is repeated `rounds` times (default 5). The first round is reported
+apart (cold caches); the figures to compare with the bar are the warm rounds after it.
 """
 
 from __future__ import annotations
@@ -19,36 +21,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flows.faq import Knowledge, render_answer  # noqa: E402
 
-HELDOUT = Path(__file__).resolve().parent.parent / "tests" / "faq" / "heldout.yaml"
+QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "faq" / "questions" / "all.yaml"
 
 
-def main(rounds: int = 20) -> None:
+def p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[98]
+
+
+def main(rounds: int = 5) -> None:
     started = time.perf_counter()
     knowledge = Knowledge.load()
     load_ms = (time.perf_counter() - started) * 1000
-    questions = [case["q"] for case in yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))]
+    questions = [item["text"] for item in yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))]
 
     first_round: list[float] = []
-    timings: list[float] = []
+    warm: list[float] = []
     for round_number in range(rounds):
         for question in questions:
             t0 = time.perf_counter()
             render_answer(knowledge.match(question))
             elapsed = (time.perf_counter() - t0) * 1000
-            timings.append(elapsed)
-            if round_number == 0:
-                first_round.append(elapsed)
-
-    def p99(values: list[float]) -> float:
-        return statistics.quantiles(values, n=100)[98]
+            (first_round if round_number == 0 else warm).append(elapsed)
 
     print(f"entries: {len(knowledge.entries)}, questions: {len(questions)} x {rounds} rounds")
-    print(f"load: {load_ms:.1f} ms")
-    print(
-        f"first round (cold caches): median {statistics.median(first_round):.2f} ms, p99 {p99(first_round):.2f} ms"
-    )
-    print(f"all rounds: median {statistics.median(timings):.2f} ms, p99 {p99(timings):.2f} ms (bar: 10 ms)")
+    print(f"load and train: {load_ms:.0f} ms")
+    print(f"first round (cold caches): median {statistics.median(first_round):.2f} ms, p99 {p99(first_round):.2f} ms")
+    print(f"warm rounds: median {statistics.median(warm):.2f} ms, p99 {p99(warm):.2f} ms (bar: p99 < 10 ms)")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)

@@ -14,8 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
+from scipy.sparse import csr_matrix
 
 from flows.engine.text import fold, words
 from flows.faq.knowledge import Entry
@@ -133,32 +135,38 @@ class Index:
         normalizer.learn([q for e in entries for q in e.questions])
         entry_features: list[set[str]] = []  # per entry: every question variant and the source
         variant_features: list[set[str]] = []
-        self._variants: list[str] = []  # per variant: content words, for rapidfuzz
-        self._owner: list[int] = []  # per variant: its entry
+        contents: list[str] = []  # per variant: content words, for rapidfuzz
+        owners: list[int] = []  # per variant: its entry
         for number, entry in enumerate(entries):
             feats = normalizer.features(normalizer.tokens(entry.source))
             for question in entry.questions:
                 tokens = normalizer.tokens(question)
                 variant = normalizer.features(tokens)
                 feats |= variant
-                self._variants.append(normalizer.content(tokens))
+                contents.append(normalizer.content(tokens))
                 variant_features.append(variant)
-                self._owner.append(number)
+                owners.append(number)
             entry_features.append(feats)
         df = Counter(f for feats in entry_features for f in feats)
         n = len(entries)
         self.idf = {f: math.log(1 + (n - d + 0.5) / (d + 0.5)) for f, d in df.items()}
         self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
-        # Posting lists: a query only visits the entries and variants that share one of its features.
-        self._entries_with: dict[str, list[int]] = {}
-        for number, feats in enumerate(entry_features):
-            for f in feats:
-                self._entries_with.setdefault(f, []).append(number)
-        self._variants_with: dict[str, list[int]] = {}
-        for number, feats in enumerate(variant_features):
-            for f in feats:
-                self._variants_with.setdefault(f, []).append(number)
-        self._variant_mass = [sum(self._weight(f) for f in feats) for feats in variant_features]
+        # Which entries and variants hold which feature, as sparse 0/1 matrices: a query's overlap
+        # with all of them is one product each.
+        self._column = {f: j for j, f in enumerate(sorted(df))}
+        self._weights = np.array([self._weight(f) for f in sorted(df)])
+        self._entries_have = self._incidence(entry_features)
+        variants_have = self._incidence(variant_features)
+        self._variants_have = variants_have
+        self._variant_mass = variants_have @ self._weights
+        self._owner = np.array(owners, dtype=np.int64)
+        self._variants = np.array(contents, dtype=object)
+
+    def _incidence(self, rows: list[set[str]]) -> csr_matrix:
+        indices = [self._column[f] for feats in rows for f in sorted(feats)]
+        indptr = np.cumsum([0] + [len(feats) for feats in rows])
+        data = np.ones(len(indices))
+        return csr_matrix((data, indices, indptr), shape=(len(rows), len(self._column)))
 
     def _weight(self, feature: str) -> float:
         return self.idf.get(feature, self._unknown_idf) * (PAIR_WEIGHT if "+" in feature else 1.0)
@@ -169,28 +177,23 @@ class Index:
         query = self.normalizer.features(tokens)
         if not query:
             return []
-        weights = {f: self._weight(f) for f in query}
-        total = sum(weights.values())
-        recall: dict[int, float] = {}
-        shared: dict[int, float] = {}
-        for f, w in weights.items():
-            for e in self._entries_with.get(f, ()):
-                recall[e] = recall.get(e, 0.0) + w / total
-            for v in self._variants_with.get(f, ()):
-                shared[v] = shared.get(v, 0.0) + w
-        precision = dict.fromkeys(recall, 0.0)
-        for v, mass in shared.items():
-            owner = self._owner[v]
-            precision[owner] = max(precision[owner], mass / self._variant_mass[v])
-        similar = dict.fromkeys(recall, 0.0)
+        total = sum(self._weight(f) for f in query)
+        known = [self._column[f] for f in query if f in self._column]
+        if not known:
+            return []
+        q = np.zeros(len(self._column))
+        q[known] = self._weights[known]
+        recall = self._entries_have @ q / total
+        candidates = recall > 0
+        precision = np.zeros(len(self.entries))
+        shared = self._variants_have @ q
+        np.maximum.at(precision, self._owner, np.divide(shared, self._variant_mass, out=np.zeros_like(shared),
+                                                        where=self._variant_mass > 0))
+        similar = np.zeros(len(self.entries))
         content = self.normalizer.content(tokens)
-        if content:
-            for _, score, v in process.extract(content, self._variants, scorer=fuzz.ratio, limit=None):
-                owner = self._owner[v]
-                if owner in similar:
-                    similar[owner] = max(similar[owner], score / 100)
-        ranked = [
-            (RECALL_WEIGHT * recall[e] + PRECISION_WEIGHT * precision[e] + SIMILARITY_WEIGHT * similar[e], e)
-            for e in recall
-        ]
-        return sorted(ranked, reverse=True)
+        near = np.flatnonzero(candidates[self._owner])
+        if content and len(near):
+            ratios = process.cdist([content], self._variants[near].tolist(), scorer=fuzz.ratio)[0] / 100
+            np.maximum.at(similar, self._owner[near], ratios)
+        score = RECALL_WEIGHT * recall + PRECISION_WEIGHT * precision + SIMILARITY_WEIGHT * similar
+        return sorted(((float(score[e]), int(e)) for e in np.flatnonzero(candidates)), reverse=True)
