@@ -90,9 +90,10 @@ async def _serve(settings: Settings) -> None:
     from aiohttp import web
 
     from bot.app import build_app, build_web
+    from bot.web import access_log
 
     app = build_app(settings)
-    runner = web.AppRunner(build_web(app))
+    runner = access_log.runner(build_web(app))  # the access log leaves sign-in and download secrets out
     await runner.setup()
     await web.TCPSite(runner, settings.listen_host, settings.listen_port).start()
     say("running", db=_safe_url(settings.database_url), host=settings.listen_host, port=settings.listen_port)
