@@ -46,9 +46,9 @@ class Assets:
         """The URL of a file with its current version."""
         return f"{self.prefix}/{name}?v={self._files[name].version}"
 
-    def version(self) -> str:
-        """One hash of every file (for pages that name several)."""
-        return hashlib.sha256("".join(a.version for a in self._files.values()).encode()).hexdigest()[:10]
+    def version_of(self, name: str) -> str:
+        """A file's current version (the `v` of its URL)."""
+        return self._files[name].version
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get(f"{self.prefix}/{{name}}", self.serve), web.get("/favicon.ico", self.favicon)]

@@ -259,7 +259,7 @@ async def test_every_page_shows_only_the_scope(site):
     assert "Giá phân bón tăng" in pages["/quan-ly/kho-khan?thang=2026-10"]
     assert "Xã tôi có lớp tập huấn không?" in pages["/quan-ly/cau-hoi"]
     funnel = pages["/quan-ly/thanh-lap"]
-    assert re.search(r"Mở hướng dẫn thành lập</td><td class=\"num\">1<", funnel)
+    assert re.search(r"Mở hướng dẫn thành lập</th><td class=\"num\">1<", funnel)
 
 
 async def test_an_announcement_outside_the_scope_is_refused_and_nothing_is_queued(site):
@@ -279,8 +279,10 @@ async def test_a_cooperative_shows_every_revision(site):
     await site.as_official("hanoi")
     text = await (await site.client.get(f"/quan-ly/hop-tac-xa/{site.ids['cua_nam']}")).text()
     assert "BC202610-" in text and "-2</code>" in text and "-1</code>" in text
-    assert "2 lần gửi" in text
-    assert "350 triệu đồng" in text
+    assert "gửi 2 lần, tính lần mới nhất" in text and "(lần 1, đã thay)" in text
+    assert "Doanh thu (triệu đồng)" in text and ">350</td>" in text  # one unit for the column, named once
+    assert text.count("<table") == 1  # one table for every month
+    assert text.count("Chưa gửi</span> không có cập nhật tháng này") == 11  # a year back from 10/2026, one sent
 
 
 async def test_trends_are_drawn_as_inline_svg(site):
@@ -317,8 +319,12 @@ async def test_eligibility_checks_are_counted_by_outcome(site):
     await site.as_official("hanoi")
     text = await (await site.client.get("/quan-ly/ho-tro?thang=2026-11")).text()
     assert "Hỗ trợ phát triển nguồn nhân lực (đào tạo, bồi dưỡng)" in text
-    assert re.search(r"nguồn nhân lực \(đào tạo, bồi dưỡng\)</td><td class=\"num\">0</td><td class=\"num\">1</td>", text)
+    cards = re.findall(r'<article class="card programme".*?</article>', text, re.S)
+    [card] = [c for c in cards if "nguồn nhân lực (đào tạo" in c]
+    assert "Có thể đủ, cần thêm thông tin</span> <b>1</b>" in card
     assert "lượt kiểm tra có kết quả" in text
+    assert "Cần Thơ" not in text  # another province's programmes are not the official's business
+    assert text.count('class="card programme"') >= 2  # one card per programme, checked or not
 
 
 @pytest.mark.parametrize("path, status, words", [

@@ -71,6 +71,7 @@ def _form_vars(viewer: Viewer, form: MultiMapping | None) -> dict[str, Any]:
 async def _compose(session: AsyncSession, viewer: Viewer, *, form: MultiMapping | None = None,
                    status: int = 200, **extra: Any) -> web.StreamResponse:
     items = [{"id": a.id, "when": local(a.scheduled_at or a.created_at), "status": a.status,
+              "scheduled": a.scheduled_at is not None,
               "audience": _audience_label(a.audience), "text": a.text, "p": p}
              for a, p in await outbox.history(session, viewer.scope)]
     return page(viewer, "announce.j2", "thong_bao", status=status, history=items,
@@ -148,7 +149,9 @@ async def follow(request: web.Request, session: AsyncSession, viewer: Viewer) ->
     return page(viewer, "announcement.j2", "thong_bao", a={
         "id": announcement.id, "text": announcement.text, "status": announcement.status,
         "audience": _audience_label(announcement.audience), "recipients": announcement.recipients,
-        "created": local(announcement.created_at)}, p=progress, done=progress.remaining == 0 and announcement.status in ("done", "cancelled"))
+        "created": local(announcement.created_at), "scheduled": local(announcement.scheduled_at)}, p=progress,
+        done=progress.remaining == 0 and announcement.status in ("done", "cancelled"), once=new_key(),  # cancel form
+        cancelled=request.query.get("huy", ""))
 
 
 @official_page

@@ -35,6 +35,7 @@ class Bar:
     cx: float
     value: str
     label: str
+    empty: bool = False  # a month with no update: no bar, and the line skips it
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +64,17 @@ def nice_step(top: float, lines: int = 4) -> float:
     return 10 * power
 
 
-def bar_chart(labels: Sequence[str], values: Sequence[float], *, scale: float = 1.0) -> Chart:
-    """Bars and a line for one series; values are divided by `scale` for the labels (e.g. millions)."""
+def money_scale(values: Sequence[float]) -> tuple[int, str]:
+    """One unit for a whole column or chart of amounts: billions when the largest reaches one, else millions."""
+    top = max((abs(v) for v in values), default=0)
+    return (1_000_000_000, "tỷ đồng") if top >= 1_000_000_000 else (1_000_000, "triệu đồng")
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[float], *, scale: float = 1.0,
+              present: Sequence[bool] | None = None) -> Chart:
+    """Bars and a line for one series; values are divided by `scale` for the labels (e.g. millions);
+    months not `present` (nobody reported) get no bar and no point."""
+    present = list(present) if present is not None else [True] * len(values)
     shown = [v / scale for v in values]
     step = nice_step(max(shown, default=0))
     top = step * max(1, math.ceil(max(shown, default=0) / step))
@@ -75,8 +85,8 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, scale: float = 
         h = plot_h * value / top if top else 0
         x = LEFT + i * slot + slot * 0.18
         bars.append(Bar(round(x, 1), round(TOP + plot_h - h, 1), round(slot * 0.64, 1), round(h, 1),
-                        round(LEFT + (i + 0.5) * slot, 1), number(round(value, 1)), label))
+                        round(LEFT + (i + 0.5) * slot, 1), number(round(value, 2)), label, not present[i]))
     ticks = [Tick(round(TOP + plot_h - plot_h * step * k / top, 1), number(round(step * k, 3)))
              for k in range(int(round(top / step)) + 1)]
-    line = " ".join(f"{b.cx},{b.y}" for b in bars)
+    line = " ".join(f"{b.cx},{b.y}" for b in bars if not b.empty)
     return Chart(WIDTH, HEIGHT, LEFT, TOP + plot_h, WIDTH - RIGHT, bars, line, ticks)

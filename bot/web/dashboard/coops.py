@@ -16,7 +16,7 @@ from flows.monthly_report import periods
 from flows.monthly_report.reports import latest_reports
 
 from .auth import Viewer
-from .views import BadRequest, Refused, local, month_param, official_page, page, place_param
+from .views import BadRequest, Refused, local, month_param, official_page, page, place_param, today
 
 MAX_ROWS = 300
 
@@ -100,8 +100,11 @@ async def history(request: web.Request, session: AsyncSession, viewer: Viewer) -
             "revenue": r.revenue, "status": status_labels.get(r.status, r.status), "note": r.status_note or "",
             "difficulties": r.difficulties or "", "needs": [need_labels.get(n, n) for n in r.needs],
             "submitted_at": local(r.submitted_at)})
+    last = max([periods.default_period(today(request)), *months])  # the month a report is due for now
+    first = min([*months, periods.shift(last, -11)])  # at least a year, and every month it ever reported
+    timeline = [(periods.display(p), months.get(p, [])) for p in reversed(periods.between(first, last))]
     return page(viewer, "coop.j2", "hop_tac_xa", coop={
         "name": coop.name, "form": form_label(coop.form), "sector": sector_label(coop.sector),
         "registration_no": coop.registration_no or "", "province": province_name(coop.province_code),
         "commune": commune_name(coop.province_code, coop.commune_code)},
-        months=[(periods.display(p), revs) for p, revs in months.items()])
+        months=timeline, reported=len(months))

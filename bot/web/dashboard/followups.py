@@ -16,11 +16,17 @@ from flows.join.coops import commune_name, province_name
 from flows.monthly_report import periods
 
 from .auth import Viewer
+from .once import new_key
 from .pages import ELIGIBILITY, month_bounds, place_vars, users_per_action
 from .views import local, month_param, official_page, page, place_param
 
 MAX_QUESTIONS = 200
 OUTCOMES = ("eligible", "possibly", "not_eligible", "not_in_area", "not_for_this_form", "not_started", "ended")
+
+
+def _applies_in(programme, scope) -> bool:
+    """Whether a programme can concern the scope: national ones everywhere, a province's within that province."""
+    return programme.level == "national" or scope.level == "country" or programme.area.province_code == scope.province_code
 
 
 @official_page
@@ -40,8 +46,10 @@ async def eligibility(request: web.Request, session: AsyncSession, viewer: Viewe
     for check in checks:
         for programme_id, outcome in (check.outcomes or {}).items():
             per_programme[programme_id][str(outcome)] += 1
-    rows = [{"name": p.name, "counts": [per_programme[p.id][o] for o in OUTCOMES]}
-            for p in load_programmes() if per_programme.get(p.id)]
+    rows = [{"name": p.name, "area": "" if p.level == "national" else province_name(p.area.province_code),
+             "total": sum(per_programme[p.id].values()), "counts": [per_programme[p.id][o] for o in OUTCOMES]}
+            for p in load_programmes() if _applies_in(p, scope)]  # one card per programme of the scope
+    rows.sort(key=lambda row: (row["total"] == 0, row["area"] == "", row["name"]))
     started = (await users_per_action(session, scope, ELIGIBILITY, period))[ELIGIBILITY[0]]
     return page(viewer, "eligibility.j2", "ho_tro", period=period, period_shown=periods.display(period),
                 **place_vars(scope, viewer.scope), checks=len(checks),
@@ -51,7 +59,7 @@ async def eligibility(request: web.Request, session: AsyncSession, viewer: Viewe
 
 @official_page
 async def questions(request: web.Request, session: AsyncSession, viewer: Viewer) -> web.StreamResponse:
-    """Questions of users in the scope still waiting for an answer, oldest first (answered in chat: /cauhoi)."""
+    """Questions of users in the scope still waiting for an answer, oldest first, each with its answer form."""
     scope = place_param(request, viewer.scope)
     where = (Question.status == "open", scope.where(Question.province_code, Question.commune_code))
     total = await session.scalar(select(func.count()).select_from(Question).where(*where))
@@ -61,4 +69,4 @@ async def questions(request: web.Request, session: AsyncSession, viewer: Viewer)
               "commune": commune_name(q.province_code, q.commune_code) if q.commune_code else ""}
              for q in found.all()]
     return page(viewer, "questions.j2", "cau_hoi", items=items, total=total or 0, cut=(total or 0) > len(items),
-                **place_vars(scope, viewer.scope))
+                new_key=new_key, **place_vars(scope, viewer.scope))  # a one-time key per answer form

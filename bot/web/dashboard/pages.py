@@ -22,6 +22,7 @@ from flows.monthly_report import overview, periods
 
 from . import charts
 from .auth import Viewer
+from .compare import same_cooperatives
 from .views import app_of, month_param, official_page, page, place_param
 
 FUNNEL = ("founding.started", "founding.form_chosen", "founding.plan_shown", "founding.step_ticked",
@@ -57,6 +58,7 @@ async def home(request: web.Request, session: AsyncSession, viewer: Viewer) -> w
     result = await overview.compliance(session, scope, period)
     everyone = await cooperatives_in(session, scope)
     totals = await overview.totals(session, scope, period)
+    compare = await same_cooperatives(session, scope, period)  # changes over cooperatives that reported in both
     missing = [{"id": c.id, "name": c.name, "province": province_name(c.province_code),
                 "commune": commune_name(c.province_code, c.commune_code)} for c in result.missing]
     rows = _place_rows(scope, everyone, {c.id for c in result.missing})
@@ -65,7 +67,8 @@ async def home(request: web.Request, session: AsyncSession, viewer: Viewer) -> w
     return page(viewer, "home.j2", "tong_quan", period=period, period_shown=periods.display(period), stopped=stopped,
                 **place_vars(scope, viewer.scope), expected=result.expected,
                 reported=result.reported, rows=rows, missing=missing, by_province=scope.level == "country",
-                current=totals.current, change=totals.change, previous_shown=periods.display(totals.previous.period))
+                current=totals.current, change=totals.change, previous_shown=periods.display(totals.previous.period),
+                compare=compare)
 
 
 @official_page
@@ -76,12 +79,15 @@ async def trends(request: web.Request, session: AsyncSession, viewer: Viewer) ->
     months = [periods.shift(last, k) for k in range(1 - TREND_MONTHS, 1)]
     sums = [await overview.sums(session, scope, p) for p in months]
     labels = [periods.display(p) for p in months]
+    present = [s.reporting > 0 for s in sums]
+    scale, unit = charts.money_scale([s.revenue for s in sums])  # one unit for the chart and the table
     return page(
         viewer, "trends.j2", "xu_huong", period=last, period_shown=periods.display(last),
         **place_vars(scope, viewer.scope), sums=sums, labels=labels,
-        members=charts.bar_chart(labels, [s.members for s in sums]),
-        workers=charts.bar_chart(labels, [s.workers for s in sums]),
-        revenue=charts.bar_chart(labels, [s.revenue for s in sums], scale=1_000_000),
+        members=charts.bar_chart(labels, [s.members for s in sums], present=present),
+        workers=charts.bar_chart(labels, [s.workers for s in sums], present=present),
+        revenue=charts.bar_chart(labels, [s.revenue for s in sums], scale=scale, present=present),
+        money_scale=scale, money_unit=unit,
         first_shown=labels[0],
     )
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aiohttp import web
 
-from . import announce, audit, coops, exports, followups, pages, signin
+from bot.web.assets import shared as shared_assets
 
-CSS = Path(__file__).resolve().parent.parent / "static" / "dashboard.css"
+from . import announce, answer, audit, coops, exports, followups, pages, schedule, signin
 
 
-async def _css(_request: web.Request) -> web.StreamResponse:
-    return web.FileResponse(CSS, headers={"Content-Type": "text/css; charset=utf-8", "Cache-Control": "max-age=3600"})
+async def _css(request: web.Request) -> web.StreamResponse:
+    """The dashboard's CSS, kept a year by browsers when asked for by its current version (?v=)."""
+    return shared_assets().answer(request, "dashboard.css")
 
 
 async def _to_home(_request: web.Request) -> web.StreamResponse:
@@ -33,11 +32,15 @@ def routes() -> list[web.RouteDef]:
         web.get("/quan-ly/thanh-lap", pages.funnel),
         web.get("/quan-ly/ho-tro", followups.eligibility),
         web.get("/quan-ly/cau-hoi", followups.questions),
+        web.get("/quan-ly/cau-hoi/{question_id}", answer.show),
+        web.post("/quan-ly/cau-hoi/{question_id}/tra-loi", answer.send),
         web.get("/quan-ly/hop-tac-xa", coops.listing),
         web.get("/quan-ly/hop-tac-xa/{coop_id}", coops.history),
         web.get("/quan-ly/thong-bao", announce.compose),
         web.post("/quan-ly/thong-bao/xem-truoc", announce.preview),
         web.post("/quan-ly/thong-bao/gui", announce.send),
+        web.post("/quan-ly/thong-bao/hen-gio", schedule.schedule),
+        web.post("/quan-ly/thong-bao/{announcement_id}/huy", schedule.cancel),
         web.get("/quan-ly/thong-bao/{announcement_id}", announce.follow),
         web.get("/quan-ly/thong-bao/{announcement_id}/tien-do", announce.progress_json),
         web.get("/quan-ly/xuat", exports.form),

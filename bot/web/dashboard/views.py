@@ -20,6 +20,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.parts import APP_KEY, App
+from bot.web.assets import shared as shared_assets
 from flows.engine.content import render
 from flows.engine.numbers import ascii_int
 from flows.join import invites
@@ -78,7 +79,8 @@ def local(moment: dt.datetime | None) -> dt.datetime | None:
 def html(template: str, *, status: int = 200, nonce: str | None = None, **variables: Any) -> web.Response:
     """A rendered dashboard template as an HTML response with strict security headers."""
     nonce = nonce or secrets.token_urlsafe(12)
-    body = render(f"dashboard/{template}", nonce=nonce, **variables)
+    body = render(f"dashboard/{template}", nonce=nonce, css_version=shared_assets().version_of("dashboard.css"),
+                  **variables)
     response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
     response.headers.update({
         "Content-Security-Policy": (f"default-src 'self'; script-src 'nonce-{nonce}'; style-src 'self'; "
@@ -133,13 +135,16 @@ def official_page(handler: Handler) -> Callable[[web.Request], Awaitable[web.Str
 
 
 def month_param(request: web.Request, name: str = "thang") -> str:
-    """A month from the query ('2026-10' or '10/2026'), by default the reporting month of today."""
+    """A month from the query ('2026-10' or '10/2026'), by default the reporting month of today; a month
+    after the current one is refused."""
     value = request.query.get(name, "").strip()
     if not value:
         return periods.default_period(today(request))
     parsed = periods.parse(value)
     if parsed is None:
         raise BadRequest("month")
+    if parsed > periods.period_of(today(request)):
+        raise BadRequest("future_month")  # nothing can have been reported for it yet
     return parsed
 
 
