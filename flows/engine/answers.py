@@ -176,11 +176,16 @@ def _pressed(ctx: Context, step: Ask, folded: str) -> str | None:
     return next((b.id for b in pressable if fold(b.label) == folded), None)
 
 
+@functools.cache
+def _begin_prefix() -> str:
+    return fold(ui()["buttons"]["begin"].partition("{")[0])
+
+
 def _begin_typed(ctx: Context, folded: str) -> str | None:
     """The flow whose "▶️ Bắt đầu: …" button label was typed (text-only channels type labels)."""
-    label = ui()["buttons"]["begin"]
-    if not folded.startswith(fold(label.partition("{")[0])):
+    if not folded.startswith(_begin_prefix()):
         return None
+    label = ui()["buttons"]["begin"]
     return next((f.name for f in ctx.flows if fold(label.format(title=flow_title(f.name))) == folded), None)
 
 

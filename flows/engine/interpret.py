@@ -161,6 +161,7 @@ def _small_talk() -> tuple[dict[tuple[str, ...], int], list[str]]:
     return phrases, list(kinds)
 
 
+@functools.lru_cache(maxsize=16384)
 def small_talk(text: str) -> str | None:
     """The kind of small talk a whole message is (who, thanks, greeting, ack, …), or None when any
     part of it is something else."""

@@ -54,6 +54,7 @@ def _leading() -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(items, key=len, reverse=True))
 
 
+@functools.lru_cache(maxsize=16384)
 def trimmed(text: str) -> tuple[str, ...]:
     """The words of a short answer without politeness or a lead-in: 'dạ có ạ' -> ('co',),
     'tôi là nông dân' -> ('nong', 'dan')."""

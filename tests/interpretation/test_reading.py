@@ -13,7 +13,7 @@ import yaml
 
 from bot.catalog import all_flows
 from flows.engine import answers as read
-from flows.engine.content import load_yaml
+from flows.engine.content import load_yaml, template_exists
 from flows.engine.context import Context
 from flows.engine.dsl import Ask, FlowSet
 from flows.engine.inputs import Choice, Guess, Invalid, MultiChoice, Ok, Option, Text, YesNo, options_from
@@ -22,6 +22,7 @@ from flows.engine.messages import Incoming
 from flows.engine.normalise import means, tokens
 from flows.engine.services import Services
 from flows.engine.store import Profile, State
+from flows.engine.text import words
 
 CTX = SimpleNamespace(today=dt.date(2026, 11, 22), answers={}, profile=None)
 MENU = options_from(load_yaml("menu.yaml")["entries"])
@@ -59,6 +60,16 @@ def test_none_of_several(typed):
 ])
 def test_small_talk(typed, kind):
     assert small_talk(typed) == kind
+
+
+def test_every_kind_of_small_talk_has_its_reply():
+    for kind in load_yaml("language/smalltalk.yaml"):
+        assert template_exists(f"smalltalk/{kind}.j2"), kind
+
+
+def test_an_abbreviation_is_one_typed_word():
+    for short in load_yaml("language/abbreviations.yaml")["chat"]:
+        assert len(words(str(short))) == 1, short  # expanded word by word
 
 
 @pytest.mark.parametrize("typed", ["cam on, cho hoi htx la gi", "htx la gi", "1 ty", "co", "thanh lap htx"])
