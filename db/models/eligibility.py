@@ -21,7 +21,8 @@ class EligibilityCheck(Base):
     """
 
     __tablename__ = "eligibility_checks"
-    __table_args__ = (Index("ix_eligibility_checks_user_created", "user_id", "created_at"),)
+    __table_args__ = (Index("ix_eligibility_checks_user_created", "user_id", "created_at"),
+                      Index("ix_eligibility_checks_created_at", "created_at"))  # 0010_scale
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

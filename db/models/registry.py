@@ -99,7 +99,7 @@ class MonthlyReport(Base):
     __tablename__ = "monthly_reports"
     __table_args__ = (
         UniqueConstraint("cooperative_id", "period", "revision"),
-        Index("ix_monthly_reports_period", "period"),
+        Index("ix_monthly_reports_period_latest", "period", "cooperative_id", "revision"),  # 0010_scale
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

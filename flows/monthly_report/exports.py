@@ -1,106 +1,204 @@
-"""Export the latest monthly updates of a month or a range, within a scope, as CSV (UTF-8 with BOM) or XLSX.
+"""Export the latest monthly updates of a month or a range, within a scope, as XLSX or CSV.
 
-What people typed can never run in a spreadsheet: in XLSX every text is a text cell (never a formula),
-and in CSV a text starting with =, +, -, @, tab or CR gets a leading apostrophe.
+XLSX: the month and the submission time are date cells (Vietnam time), with column widths, a filter
+and a frozen header (flows/monthly_report/xlsx.py). CSV: UTF-8 with a byte-order mark, comma- or
+semicolon-separated, the month as '2026-10' and the time as '2026-10-05 13:15' (Vietnam time): text that
+sorts and that Excel reads as dates in any regional setting. What people typed can never run in a
+spreadsheet: in XLSX every text is a text cell (one starting with = + - @ tab CR also carries the quote
+prefix), and in CSV such a text gets a leading apostrophe.
+
+Streamed: the database is read a month at a time, a page of rows at a time, and each page becomes file
+bytes in a worker thread while the next page is read; the event loop only moves pages and bytes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import datetime as dt
 import io
+import json
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.registry import Cooperative, MonthlyReport
 from flows.engine.content import load_yaml, render
 from flows.engine.messages import Document
-from flows.engine.text import FORMULA_LEAD, cell_text
+from flows.engine.text import cell_text
 from flows.join import invites
-from flows.join.coops import commune_name, form_label, province_name, sector_label
+from flows.join.coops import commune_name, province_name
 from flows.join.scope import Scope
 from flows.monthly_report import periods
-from flows.monthly_report.reports import latest_reports_between
+from flows.monthly_report.reports import latest_where
+from flows.monthly_report.xlsx import SheetStream
 
 FORMATS = ("xlsx", "csv")
+DELIMITERS = (",", ";")
+PAGE = 2000  # rows read from the database, and turned into bytes, at a time
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+_COLUMNS = (MonthlyReport.period, Cooperative.registration_no, Cooperative.name, Cooperative.form,
+            Cooperative.province_code, Cooperative.commune_code, Cooperative.sector, MonthlyReport.members,
+            MonthlyReport.workers, MonthlyReport.revenue, MonthlyReport.status, MonthlyReport.status_note,
+            MonthlyReport.difficulties, cast(MonthlyReport.needs, Text), MonthlyReport.revision,
+            MonthlyReport.reference, MonthlyReport.submitted_at)
+_KINDS = {"period": "month", "form": "label", "province": "label", "commune": "label", "sector": "label",
+          "members": "number", "workers": "number", "revenue": "money", "status": "label", "needs": "label",
+          "revision": "number", "submitted_at": "moment"}  # the XLSX column kinds (flows/monthly_report/xlsx.py); others: text
 
 
-def columns() -> list[dict[str, str]]:
-    """The export's columns (key and Vietnamese header), from content/registry/export.yaml."""
+def columns() -> list[dict[str, Any]]:
+    """The export's columns (key, Vietnamese header, width), from content/registry/export.yaml."""
     return load_yaml("registry/export.yaml")["columns"]
 
 
-def row_of(coop: Cooperative, report: MonthlyReport) -> dict[str, Any]:
-    """One export row: numbers stay numbers, ids become Vietnamese labels."""
-    choices = load_yaml("registry/monthly.yaml")
-    statuses = {s["id"]: s["label"] for s in choices["statuses"]}
-    needs = {n["id"]: n["label"] for n in choices["needs"]}
-    return {
-        "period": periods.display(report.period),
-        "registration_no": coop.registration_no or "",
-        "name": coop.name,
-        "form": form_label(coop.form),
-        "province": province_name(coop.province_code),
-        "commune": commune_name(coop.province_code, coop.commune_code),
-        "sector": sector_label(coop.sector),
-        "members": report.members,
-        "workers": report.workers,
-        "revenue": report.revenue,
-        "status": statuses.get(report.status, report.status),
-        "status_note": report.status_note or "",
-        "difficulties": report.difficulties or "",
-        "needs": ", ".join(needs.get(n, n) for n in report.needs),
-        "revision": report.revision,
-        "reference": report.reference,
-        "submitted_at": report.submitted_at.strftime("%d/%m/%Y %H:%M") + " UTC",
-    }
+class _Labels:
+    """Ids to Vietnamese labels, read once per export; labels met once are remembered."""
+
+    def __init__(self) -> None:
+        choices = load_yaml("registry/monthly.yaml")
+        self.statuses = {s["id"]: s["label"] for s in choices["statuses"]}
+        self.need_names = {n["id"]: n["label"] for n in choices["needs"]}
+        self.forms = {f["id"]: f["name"] for f in load_yaml("registry/forms.yaml")["forms"]}
+        self.sectors = {s["id"]: s["name"] for s in load_yaml("registry/sectors.yaml")["sectors"]}
+        self.keys = [c["key"] for c in columns()]
+        self._places: dict[tuple[int, int], tuple[str, str]] = {}
+        self._needs: dict[str | None, str] = {}
+        self._months: dict[str, dt.date] = {}
+
+    def row(self, raw: Sequence[Any]) -> list[Any]:
+        """One export row (in column order) from one database row: numbers stay numbers, ids become labels,
+        the month a date, the submission time Vietnam time."""
+        (period, registration_no, name, form, province, commune, sector, members, workers, revenue, status, note,
+         difficulties, needs, revision, reference, submitted_at) = raw
+        place = self._places.get((province, commune))
+        if place is None:
+            place = self._places[(province, commune)] = (province_name(province), commune_name(province, commune))
+        shown = self._needs.get(needs)
+        if shown is None:
+            shown = self._needs[needs] = ", ".join(self.need_names.get(n, n) for n in json.loads(needs or "[]"))
+        month = self._months.get(period) or self._months.setdefault(period, dt.date(int(period[:4]), int(period[5:]), 1))
+        moment = submitted_at if submitted_at.tzinfo else submitted_at.replace(tzinfo=dt.UTC)  # SQLite: naive UTC
+        values = {
+            "period": month, "registration_no": registration_no or "", "name": name,
+            "form": self.forms.get(form, form), "province": place[0], "commune": place[1],
+            "sector": self.sectors.get(sector, sector or ""), "members": members, "workers": workers,
+            "revenue": revenue, "status": self.statuses.get(status, status), "status_note": note or "",
+            "difficulties": difficulties or "", "needs": shown, "revision": revision, "reference": reference,
+            "submitted_at": moment.astimezone(LOCAL).replace(tzinfo=None, second=0, microsecond=0),
+        }
+        return [values[k] for k in self.keys]
 
 
-async def export_reports(
-    session: AsyncSession, scope: Scope, first: str, last: str | None = None, fmt: str = "xlsx"
-) -> Document:
-    """A file of the latest revision of each update in the scope for periods first..last."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}")
-    last = last or first
-    rows = [row_of(c, r) for c, r in await latest_reports_between(session, scope, first, last)]
-    data = _xlsx(rows) if fmt == "xlsx" else _csv(rows)
-    span = first.replace("-", "") if first == last else f"{first.replace('-', '')}-{last.replace('-', '')}"
-    caption = render("officials/export_caption.j2", first=periods.display(first), last=periods.display(last),
-                     rows=len(rows), **invites.scope_names(scope))
-    return Document(filename=f"cap-nhat-htx-{span}.{fmt}", data=data, caption=caption)
+class _Csv:
+    """CSV bytes: a byte-order mark and the header first (Excel then reads Vietnamese), texts neutralised."""
+
+    def __init__(self, delimiter: str) -> None:
+        self.labels = _Labels()
+        self.delimiter = delimiter
+
+    def _lines(self, rows: list[list[Any]]) -> bytes:
+        out = io.StringIO()
+        csv.writer(out, delimiter=self.delimiter).writerows(rows)
+        return out.getvalue().encode()
+
+    def start(self) -> bytes:
+        return b"\xef\xbb\xbf" + self._lines([[c["header"] for c in columns()]])
+
+    def add(self, raws: Sequence[Sequence[Any]]) -> bytes:
+        return self._lines([[_csv_value(v) for v in row] for row in map(self.labels.row, raws)])
+
+    def finish(self) -> bytes:
+        return b""
 
 
-def _csv(rows: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([c["header"] for c in columns()])
-    for row in rows:
-        writer.writerow([cell_text(v) if isinstance(v, str) else v for v in (row[c["key"]] for c in columns())])
-    return out.getvalue().encode("utf-8-sig")  # the BOM lets Excel read Vietnamese
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return cell_text(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m")
+    return value
 
 
-def _xlsx(rows: list[dict[str, Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = load_yaml("registry/export.yaml")["sheet_title"][:31]
-    sheet.append([c["header"] for c in columns()])
-    for row in rows:
-        sheet.append([row[c["key"]] for c in columns()])
-    for line in sheet.iter_rows():
-        for cell in line:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # openpyxl reads a text starting with '=' as a formula
-                cell.quotePrefix = cell.value.startswith(FORMULA_LEAD)  # and Excel keeps it text when edited
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(columns(), start=1):
-        if column["key"] == "revenue":
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "#,##0"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+class _Xlsx:
+    """XLSX bytes through SheetStream, with the export's headers, widths and formats."""
+
+    def __init__(self) -> None:
+        cols = columns()
+        self.labels = _Labels()
+        self.sheet = SheetStream(load_yaml("registry/export.yaml")["sheet_title"], [c["header"] for c in cols],
+                                 [c["width"] for c in cols], [_KINDS.get(c["key"], "text") for c in cols])
+
+    def start(self) -> bytes:
+        return self.sheet.start()
+
+    def add(self, raws: Sequence[Sequence[Any]]) -> bytes:
+        return self.sheet.add([self.labels.row(raw) for raw in raws])
+
+    def finish(self) -> bytes:
+        return self.sheet.finish()
+
+
+class Export:
+    """One export of the latest revisions of periods first..last in a scope: its file name, then its bytes as
+    they are made (`chunks`), then its row count and caption."""
+
+    def __init__(self, scope: Scope, first: str, last: str | None = None, fmt: str = "xlsx",
+                 delimiter: str = ",") -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown export format {fmt!r}")
+        if delimiter not in DELIMITERS:
+            raise ValueError(f"unknown delimiter {delimiter!r}")
+        self.scope, self.first, self.last, self.fmt, self.delimiter = scope, first, last or first, fmt, delimiter
+        self.rows = 0
+
+    @property
+    def filename(self) -> str:
+        first, last = self.first.replace("-", ""), self.last.replace("-", "")
+        return f"cap-nhat-htx-{first if first == last else f'{first}-{last}'}.{self.fmt}"
+
+    def caption(self) -> str:
+        """The message sent with the file (after `chunks` has run)."""
+        return render("officials/export_caption.j2", first=periods.display(self.first),
+                      last=periods.display(self.last), rows=self.rows, **invites.scope_names(self.scope))
+
+    async def chunks(self, session: AsyncSession) -> AsyncIterator[bytes]:
+        """The file's bytes, piece by piece: a page is turned into bytes (in a thread) while the next is read."""
+        writer = _Xlsx() if self.fmt == "xlsx" else _Csv(self.delimiter)
+        yield await asyncio.to_thread(writer.start)
+        pending: asyncio.Future[bytes] | None = None
+        try:
+            async for page in self._pages(session):
+                if pending is not None and (piece := await pending):
+                    yield piece
+                pending = asyncio.ensure_future(asyncio.to_thread(writer.add, page))
+                self.rows += len(page)
+            if pending is not None and (piece := await pending):
+                yield piece
+            pending = None
+            yield await asyncio.to_thread(writer.finish)
+        finally:
+            if pending is not None:
+                await asyncio.gather(pending, return_exceptions=True)  # the thread ends before the writer goes
+
+    async def _pages(self, session: AsyncSession) -> AsyncIterator[Sequence[Any]]:
+        for period in periods.between(self.first, self.last):
+            query = (select(*_COLUMNS).join(Cooperative, Cooperative.id == MonthlyReport.cooperative_id)
+                     .where(*latest_where(self.scope, period, period))
+                     .order_by(Cooperative.name, Cooperative.id).execution_options(yield_per=PAGE))
+            result = await (await session.connection()).stream(query)  # Core rows: no ORM work per row
+            async for page in result.partitions():
+                yield [tuple(row) for row in page]
+
+
+async def export_reports(session: AsyncSession, scope: Scope, first: str, last: str | None = None,
+                         fmt: str = "xlsx", delimiter: str = ",") -> Document:
+    """A file of the latest revision of each update in the scope for periods first..last, whole in memory."""
+    export = Export(scope, first, last, fmt, delimiter)
+    data = b"".join([piece async for piece in export.chunks(session)])
+    return Document(filename=export.filename, data=data, caption=export.caption())

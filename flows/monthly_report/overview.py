@@ -1,27 +1,50 @@
-"""What officials see of a period within their scope: who has reported, totals, difficulties and needs."""
+"""What officials see of a period within their scope: who has reported, totals, difficulties and needs.
+
+Everything is counted and summed by the database (one GROUP BY per question, the scope applied in
+every subquery), and lists come a page at a time, so a country's figures cost what a province's do.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
+from sqlalchemy import Select, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.registry import Cooperative, MonthlyReport
-from flows.join.coops import cooperatives_in
 from flows.join.scope import Scope
 from flows.monthly_report import periods
-from flows.monthly_report.reports import latest_reports
+from flows.monthly_report.reports import latest_where
+
+MISSING_PAGE = 100  # cooperatives per page of the "not reported yet" list
+ITEMS_PAGE = 50  # updates per page of the "difficulties and needs" list
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Reported against expected for one province (country scope) or one commune (narrower scopes)."""
+
+    province_code: int
+    commune_code: int | None
+    expected: int
+    reported: int
 
 
 @dataclass(frozen=True, slots=True)
 class Compliance:
-    """How many cooperatives of a scope sent the period's update, and which did not."""
+    """How many cooperatives of a scope sent the period's update, and one page of those that did not."""
 
     period: str
     expected: int
     reported: int
     missing: list[Cooperative]
+    places: list[Place] = field(default_factory=list)
+
+    @property
+    def missing_total(self) -> int:
+        """How many cooperatives have not sent it (all pages)."""
+        return self.expected - self.reported
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,44 +74,104 @@ class Totals:
 
 @dataclass(frozen=True, slots=True)
 class NeedsSummary:
-    """The period's statuses and needs counted, and the updates that name a difficulty or need."""
+    """The period's statuses and needs counted, and one page of the updates naming a difficulty or need."""
 
     period: str
     statuses: Counter[str]
     needs: Counter[str]
     items: list[tuple[Cooperative, MonthlyReport]] = field(default_factory=list)
+    items_total: int = 0
 
 
-async def compliance(session: AsyncSession, scope: Scope, period: str) -> Compliance:
-    """Reported against expected cooperatives of a scope for a period, with the missing ones."""
-    everyone = await cooperatives_in(session, scope)
-    sent = {coop.id for coop, _ in await latest_reports(session, scope, period)}
-    missing = [coop for coop in everyone if coop.id not in sent]
-    return Compliance(period, expected=len(everyone), reported=len(sent), missing=missing)
+def latest(query: Select, scope: Scope, first: str, last: str, *, joined: bool = False) -> Select:
+    """A query over MonthlyReport narrowed to the latest revisions of first..last inside a scope; joined to
+    Cooperative here when the scope needs it and the query has not (`joined`)."""
+    if scope.level != "country" and not joined:
+        query = query.join(Cooperative, Cooperative.id == MonthlyReport.cooperative_id)
+    return query.where(*latest_where(scope, first, last))
+
+
+def reported_in(period: str):
+    """Whether a cooperative (the outer Cooperative) sent any update for a period."""
+    return exists().where(MonthlyReport.cooperative_id == Cooperative.id, MonthlyReport.period == period)
+
+
+async def by_place(session: AsyncSession, scope: Scope, period: str) -> list[Place]:
+    """Reported and expected cooperatives per province (country scope) or per commune, in one query."""
+    keys = [Cooperative.province_code] + ([] if scope.level == "country" else [Cooperative.commune_code])
+    query = (
+        select(*keys, func.count(Cooperative.id.distinct()), func.count(MonthlyReport.cooperative_id.distinct()))
+        .outerjoin(MonthlyReport, (MonthlyReport.cooperative_id == Cooperative.id) & (MonthlyReport.period == period))
+        .where(scope.where(Cooperative.province_code, Cooperative.commune_code))
+        .group_by(*keys)
+    )
+    rows = (await session.execute(query)).all()
+    return [Place(row[0], None if scope.level == "country" else row[1], int(row[-2]), int(row[-1])) for row in rows]
+
+
+async def missing_page(session: AsyncSession, scope: Scope, period: str, *, limit: int = MISSING_PAGE,
+                       offset: int = 0) -> list[Cooperative]:
+    """One page (by name) of the scope's cooperatives that sent nothing for a period."""
+    query = (
+        select(Cooperative)
+        .where(scope.where(Cooperative.province_code, Cooperative.commune_code), ~reported_in(period))
+        .order_by(Cooperative.name, Cooperative.id).limit(limit).offset(offset)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def compliance(session: AsyncSession, scope: Scope, period: str, *, limit: int = MISSING_PAGE,
+                     offset: int = 0) -> Compliance:
+    """Reported against expected cooperatives of a scope for a period, per place, with a page of the missing ones."""
+    places = await by_place(session, scope, period)
+    expected, reported = sum(p.expected for p in places), sum(p.reported for p in places)
+    missing = await missing_page(session, scope, period, limit=limit, offset=offset) if reported < expected else []
+    return Compliance(period, expected=expected, reported=reported, missing=missing, places=places)
+
+
+async def sums_between(session: AsyncSession, scope: Scope, first: str, last: str) -> list[Sums]:
+    """Members, workers and revenue summed per month over the latest updates of first..last (one GROUP BY);
+    a month nobody reported in has zeros."""
+    r = MonthlyReport
+    query = latest(select(r.period, func.count(), func.sum(r.members), func.sum(r.workers), func.sum(r.revenue)),
+                   scope, first, last).group_by(r.period)
+    found = {row[0]: Sums(row[0], *(int(v or 0) for v in row[1:])) for row in (await session.execute(query)).all()}
+    return [found.get(p, Sums(p)) for p in periods.between(first, last)]
 
 
 async def sums(session: AsyncSession, scope: Scope, period: str) -> Sums:
     """Members, workers and revenue summed over the latest updates of a period in a scope."""
-    rows = await latest_reports(session, scope, period)
-    return Sums(
-        period, reporting=len(rows),
-        members=sum(r.members for _, r in rows), workers=sum(r.workers for _, r in rows),
-        revenue=sum(r.revenue for _, r in rows),
-    )
+    return (await sums_between(session, scope, period, period))[0]
 
 
 async def totals(session: AsyncSession, scope: Scope, period: str) -> Totals:
     """A period's sums with the change against the previous month."""
-    return Totals(await sums(session, scope, period), await sums(session, scope, periods.previous(period)))
+    previous, current = await sums_between(session, scope, periods.previous(period), period)
+    return Totals(current, previous)
 
 
-async def difficulties_and_needs(session: AsyncSession, scope: Scope, period: str) -> NeedsSummary:
-    """Statuses and needs counted, and every update naming a difficulty, a need or a hard time."""
-    rows = await latest_reports(session, scope, period)
-    items = [(c, r) for c, r in rows if r.difficulties or r.needs or r.status == "kho_khan"]
+def _named_something():
+    """An update naming a difficulty or a need, or saying times are hard."""
+    return or_(func.coalesce(func.length(MonthlyReport.difficulties), 0) > 0,
+               func.json_array_length(MonthlyReport.needs) > 0, MonthlyReport.status == "kho_khan")
+
+
+async def difficulties_and_needs(session: AsyncSession, scope: Scope, period: str, *, limit: int = ITEMS_PAGE,
+                                 offset: int = 0) -> NeedsSummary:
+    """Statuses and needs counted, and one page (by name) of the updates naming a difficulty, a need or a hard time."""
+    r = MonthlyReport
+    statuses = latest(select(r.status, func.count()), scope, period, period).group_by(r.status)
+    expand = func.json_array_elements_text if session.get_bind().dialect.name == "postgresql" else func.json_each
+    need = expand(r.needs).table_valued("value").alias("need")  # joined after monthly_reports: it reads its row
+    needs = latest(select(need.c.value, func.count()).select_from(r), scope, period, period).join(need, true())
+    listed = latest(select(Cooperative, r).join(Cooperative, Cooperative.id == r.cooperative_id), scope, period,
+                    period, joined=True).where(_named_something())
+    total = latest(select(func.count()).select_from(r), scope, period, period).where(_named_something())
+    page = listed.order_by(Cooperative.name, Cooperative.id).limit(limit).offset(offset)
     return NeedsSummary(
         period,
-        statuses=Counter(r.status for _, r in rows),
-        needs=Counter(need for _, r in rows for need in r.needs),
-        items=items,
+        statuses=Counter(dict((await session.execute(statuses)).all())),
+        needs=Counter({str(k): int(v) for k, v in (await session.execute(needs.group_by(need.c.value))).all()}),
+        items=[(c, report) for c, report in (await session.execute(page)).all()],
+        items_total=int(await session.scalar(total) or 0),
     )

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from db.base import utcnow
 from db.models.core import User
@@ -208,23 +209,24 @@ async def revisions(session: AsyncSession, cooperative_id: int, period: str) -> 
     return list((await session.scalars(query)).all())
 
 
+def latest_where(scope: Scope, first: str, last: str) -> list[ColumnElement[bool]]:
+    """Conditions on MonthlyReport (joined to its Cooperative) keeping the latest revision per cooperative and
+    period of first..last inside a scope; the newer-revision test is per row, so the scope holds inside it too."""
+    newer = aliased(MonthlyReport)
+    superseded = exists().where(newer.cooperative_id == MonthlyReport.cooperative_id,
+                                newer.period == MonthlyReport.period, newer.revision > MonthlyReport.revision)
+    return [MonthlyReport.period >= first, MonthlyReport.period <= last, ~superseded,
+            scope.where(Cooperative.province_code, Cooperative.commune_code)]
+
+
 async def latest_reports_between(
     session: AsyncSession, scope: Scope, first: str, last: str
 ) -> list[tuple[Cooperative, MonthlyReport]]:
     """The latest revision per cooperative and period, inside a scope, for periods first..last."""
-    latest = (
-        select(MonthlyReport.cooperative_id, MonthlyReport.period,
-               func.max(MonthlyReport.revision).label("revision"))
-        .where(MonthlyReport.period >= first, MonthlyReport.period <= last)
-        .group_by(MonthlyReport.cooperative_id, MonthlyReport.period)
-        .subquery()
-    )
     query = (
         select(Cooperative, MonthlyReport)
         .join(MonthlyReport, MonthlyReport.cooperative_id == Cooperative.id)
-        .join(latest, (latest.c.cooperative_id == MonthlyReport.cooperative_id)
-              & (latest.c.period == MonthlyReport.period) & (latest.c.revision == MonthlyReport.revision))
-        .where(scope.where(Cooperative.province_code, Cooperative.commune_code))
+        .where(*latest_where(scope, first, last))
         .order_by(MonthlyReport.period, Cooperative.name, Cooperative.id)
     )
     return [(coop, report) for coop, report in (await session.execute(query)).all()]

@@ -10,15 +10,14 @@ from vietnam_provinces import Province, Ward
 from db.models.registry import Cooperative, MonthlyReport
 from flows.engine.content import load_yaml
 from flows.engine.numbers import ascii_int
-from flows.join.coops import commune_name, cooperatives_in, form_label, province_name, sector_label
+from flows.join.coops import commune_name, form_label, province_name, sector_label
 from flows.join.scope import Scope
+from flows.monthly_report import listing as listing_query
 from flows.monthly_report import periods
-from flows.monthly_report.reports import latest_reports
 
 from .auth import Viewer
+from .paging import page_count, page_number
 from .views import BadRequest, Refused, local, month_param, official_page, page, place_param, today
-
-MAX_ROWS = 300
 
 
 def province_options(scope: Scope) -> list[tuple[int, str]]:
@@ -60,23 +59,24 @@ async def listing(request: web.Request, session: AsyncSession, viewer: Viewer) -
         raise BadRequest("filter")
     if reported not in ("", "co", "chua"):
         raise BadRequest("filter")
-    sent = {coop.id: report for coop, report in await latest_reports(session, scope, period)}
-    rows = []
-    for coop in await cooperatives_in(session, scope):
-        if (form and coop.form != form) or (sector and coop.sector != sector):
-            continue
-        if (reported == "co" and coop.id not in sent) or (reported == "chua" and coop.id in sent):
-            continue
-        rows.append({"id": coop.id, "name": coop.name, "form": form_label(coop.form),
-                     "sector": sector_label(coop.sector), "registration_no": coop.registration_no or "",
-                     "province": province_name(coop.province_code),
-                     "commune": commune_name(coop.province_code, coop.commune_code), "report": sent.get(coop.id)})
+    search = " ".join(request.query.get("q", "").split())[:100]
+    sort = request.query.get("sap_xep", "") or listing_query.sorts()[0][0]
+    if sort not in dict(listing_query.sorts()):
+        raise BadRequest("filter")
+    number, size = page_number(request), listing_query.page_size()
+    filters = listing_query.Filters(form, sector, {"co": True, "chua": False}.get(reported), search)
+    found, total = await listing_query.cooperatives_page(session, scope, period, filters, sort=sort, limit=size,
+                                                         offset=(number - 1) * size)
+    rows = [{"id": coop.id, "name": coop.name, "form": form_label(coop.form), "sector": sector_label(coop.sector),
+             "registration_no": coop.registration_no or "", "province": province_name(coop.province_code),
+             "commune": commune_name(coop.province_code, coop.commune_code), "report": report}
+            for coop, report in found]
     return page(viewer, "coops.j2", "hop_tac_xa", period=period, period_shown=periods.display(period),
-                rows=rows[:MAX_ROWS], total=len(rows), cut=len(rows) > MAX_ROWS,
+                rows=rows, total=total, page_no=number, pages=page_count(total, size), sorts=listing_query.sorts(),
                 forms=[(f["id"], f["name"]) for f in forms], sectors=[(s["id"], s["name"]) for s in sectors],
                 provinces=province_options(viewer.scope), communes=commune_options(_pickable(viewer.scope, scope)),
                 chosen={"tinh": scope.province_code, "xa": scope.commune_code if scope.level == "commune" else None,
-                        "loai": form, "linh_vuc": sector, "bao_cao": reported})
+                        "loai": form, "linh_vuc": sector, "bao_cao": reported, "q": search, "sap_xep": sort})
 
 
 @official_page

@@ -6,7 +6,7 @@ Every query is limited to the official's scope (or a place inside it named by ?t
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -16,37 +16,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.health import problems as channel_problems
 from db.models.core import AuditLog, User
 from flows.engine.content import load_yaml
-from flows.join.coops import commune_name, cooperatives_in, province_name
+from flows.join.coops import commune_name, province_name
 from flows.join.scope import Scope
 from flows.monthly_report import overview, periods
 
 from . import charts
 from .auth import Viewer
 from .compare import same_cooperatives
+from .paging import page_count, page_number
 from .views import app_of, month_param, official_page, page, place_param
 
 FUNNEL = ("founding.started", "founding.form_chosen", "founding.plan_shown", "founding.step_ticked",
           "founding.drafts_downloaded")
 ELIGIBILITY = ("eligibility.started",)
 TREND_MONTHS = 12
+MISSING_SHOWN = 100  # cooperatives listed as not reported on the home page (all of them: the paged list)
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def _place_rows(scope: Scope, everyone, missing_ids: set[int]) -> list[dict]:
-    """Reported/expected per province (country scope) or per commune (narrower scopes)."""
+def _place_rows(scope: Scope, places: list[overview.Place]) -> list[dict]:
+    """Reported/expected per province (country scope) or per commune (narrower scopes), lowest share first."""
     by_province = scope.level == "country"
-    expected: Counter = Counter()
-    reported: Counter = Counter()
-    for coop in everyone:
-        key = (coop.province_code, None if by_province else coop.commune_code)
-        expected[key] += 1
-        reported[key] += coop.id not in missing_ids
     rows = []
-    for (province, commune), n in expected.items():
-        name = province_name(province) if by_province else commune_name(province, commune)
-        query = f"tinh={province}" if by_province else f"tinh={province}&xa={commune}"
-        rows.append({"name": name or str(commune or province), "query": query, "expected": n,
-                     "reported": reported[(province, commune)], "share": round(100 * reported[(province, commune)] / n)})
+    for p in places:
+        name = province_name(p.province_code) if by_province else commune_name(p.province_code, p.commune_code)
+        query = f"tinh={p.province_code}" if by_province else f"tinh={p.province_code}&xa={p.commune_code}"
+        rows.append({"name": name or str(p.commune_code or p.province_code), "query": query, "expected": p.expected,
+                     "reported": p.reported, "share": round(100 * p.reported / p.expected)})
     return sorted(rows, key=lambda r: (r["share"], r["name"]))
 
 
@@ -55,13 +51,12 @@ async def home(request: web.Request, session: AsyncSession, viewer: Viewer) -> w
     """Compliance for a month: reported against expected, per place, and who is missing; the month's totals."""
     period = month_param(request)
     scope = place_param(request, viewer.scope)
-    result = await overview.compliance(session, scope, period)
-    everyone = await cooperatives_in(session, scope)
+    result = await overview.compliance(session, scope, period, limit=MISSING_SHOWN)  # the rest: the paged list
     totals = await overview.totals(session, scope, period)
     compare = await same_cooperatives(session, scope, period)  # changes over cooperatives that reported in both
     missing = [{"id": c.id, "name": c.name, "province": province_name(c.province_code),
                 "commune": commune_name(c.province_code, c.commune_code)} for c in result.missing]
-    rows = _place_rows(scope, everyone, {c.id for c in result.missing})
+    rows = _place_rows(scope, result.places)
     stopped = [{"channel": p.channel, "setting": p.setting, "since": p.since.astimezone(LOCAL).strftime("%H:%M %d/%m/%Y")}
                for p in channel_problems(app_of(request).channels.values())]  # e.g. Zalo refused the bot's token
     return page(viewer, "home.j2", "tong_quan", period=period, period_shown=periods.display(period), stopped=stopped,
@@ -77,7 +72,7 @@ async def trends(request: web.Request, session: AsyncSession, viewer: Viewer) ->
     last = month_param(request)
     scope = place_param(request, viewer.scope)
     months = [periods.shift(last, k) for k in range(1 - TREND_MONTHS, 1)]
-    sums = [await overview.sums(session, scope, p) for p in months]
+    sums = await overview.sums_between(session, scope, months[0], months[-1])  # one GROUP BY for the 12 months
     labels = [periods.display(p) for p in months]
     present = [s.reporting > 0 for s in sums]
     scale, unit = charts.money_scale([s.revenue for s in sums])  # one unit for the chart and the table
@@ -97,7 +92,9 @@ async def needs(request: web.Request, session: AsyncSession, viewer: Viewer) -> 
     """The month's statuses and needs counted, and every update that names a difficulty or a need."""
     period = month_param(request)
     scope = place_param(request, viewer.scope)
-    result = await overview.difficulties_and_needs(session, scope, period)
+    number = page_number(request)
+    result = await overview.difficulties_and_needs(session, scope, period, limit=overview.ITEMS_PAGE,
+                                                   offset=(number - 1) * overview.ITEMS_PAGE)
     choices = load_yaml("registry/monthly.yaml")
     need_labels = {n["id"]: n["label"] for n in choices["needs"]}
     status_labels = {s["id"]: s["label"] for s in choices["statuses"]}
@@ -106,7 +103,9 @@ async def needs(request: web.Request, session: AsyncSession, viewer: Viewer) -> 
               "note": r.status_note or "", "difficulties": r.difficulties or "",
               "needs": [need_labels.get(n, n) for n in r.needs]} for c, r in result.items]
     return page(viewer, "needs.j2", "kho_khan", period=period, period_shown=periods.display(period),
-                **place_vars(scope, viewer.scope), items=items,
+                **place_vars(scope, viewer.scope), items=items, items_total=result.items_total, page_no=number,
+                pages=page_count(result.items_total, overview.ITEMS_PAGE),
+                page_href="/quan-ly/kho-khan?" + urlencode({"thang": period, **keep_place(scope, viewer.scope)}),
                 statuses=[(status_labels[s], result.statuses[s]) for s in status_labels],
                 need_counts=[(need_labels[n], result.needs[n]) for n in need_labels])
 
