@@ -78,3 +78,16 @@ async def test_a_nul_and_control_characters_in_a_question_are_removed_before_it_
         person = await s.scalar(select(User).where(User.external_id == "u1"))
     assert question.text == "con trâu nhà tôi bị ốm thì làm sao?"
     assert person.province_code == geo.find_province("vinh long").places[0].code
+
+
+async def test_a_nul_in_an_announcement_typed_on_the_dashboard_is_removed_before_it_is_stored(site):
+    from db.models.outbox import Announcement
+    from tests.web.dashboard_site import once_key
+
+    token = await site.as_official("hanoi")
+    sent = await site.client.post("/quan-ly/thong-bao/gui", allow_redirects=False, data={
+        "csrf": token, "noi_dung": "Họp\x00 chi bộ\r\nlúc 8\x1bh", "nhom": "everyone", "once": once_key()})
+    assert sent.status == 303
+    async with site.app.sessionmaker() as s:
+        texts = set(await s.scalars(select(Announcement.text)))
+    assert "Họp chi bộ\nlúc 8h" in texts

@@ -19,6 +19,7 @@ from db.models.outbox import Announcement
 from flows.announcements import audience, outbox, views
 from flows.engine.content import load_yaml
 from flows.engine.numbers import ascii_int
+from flows.engine.text import clean
 from flows.join.scope import Scope
 
 from .auth import Viewer
@@ -80,7 +81,7 @@ async def _compose(session: AsyncSession, viewer: Viewer, *, form: MultiMapping 
 
 def _checked(form: MultiMapping) -> tuple[str, dict[str, Any], str]:
     """The text and spec of a form, and the problem id ('' when none) for dashboard/announce.j2."""
-    text = str(form.get("noi_dung", "")).replace("\r\n", "\n").strip()
+    text = clean(str(form.get("noi_dung", ""))).strip()  # line ends as \n, no NUL or control characters
     if not text:
         return text, {}, "empty"
     if len(text) > MAX_TEXT:
