@@ -24,6 +24,8 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
+
 from bot.inbox import store
 from bot.inbox.store import Row
 from bot.timeouts import within
@@ -63,7 +65,7 @@ class Inbox:
 
     def __init__(self, engine: Engine, *, lease_seconds: float = 30.0, write_deadline: float = WRITE_DEADLINE) -> None:
         self.engine = engine
-        self.sessionmaker = engine.sessionmaker
+        self.writer = engine.store.writer  # the engine's group writer: one writer, shared commits
         self.lease = dt.timedelta(seconds=lease_seconds)
         self.write_deadline = write_deadline
         self.worker = f"{socket.gethostname()[:32]}:{os.getpid()}:{secrets.token_hex(4)}"
@@ -120,10 +122,8 @@ class Inbox:
             raise Busy from exc
 
     async def _add(self, channel: str, updates: Sequence[tuple[str, dict[str, Any]]], take: bool) -> list[Row]:
-        async with self.sessionmaker() as session:
-            rows = await store.add(session, channel, updates, self.worker if take else None, utcnow())
-            await session.commit()
-        return rows
+        worker, now = self.worker if take else None, utcnow()
+        return await self.writer.submit(lambda conn: store.add(conn, channel, updates, worker, now))
 
     def _late(self, task: asyncio.Future, *, take: bool, inline: bool) -> None:
         """A write that ended after its sender was told we were busy."""
@@ -206,11 +206,13 @@ class Inbox:
                 self._held.difference_update(ids)
 
     async def _write_marks(self, marks: dict[InboxStatus, list[int]]) -> None:
-        async with self.sessionmaker() as session:
-            now = utcnow()
+        now = utcnow()
+
+        def write(conn: Connection) -> None:
             for status, ids in marks.items():
-                await store.finish(session, ids, now, status)
-            await session.commit()
+                store.finish(conn, ids, now, status)
+
+        await self.writer.submit(write)
 
     # ---- the drain: a background job --------------------------------------------------------
 
@@ -242,14 +244,17 @@ class Inbox:
         """One round of the drain: renew, give up, take over; returns the rows taken over."""
         now = utcnow()
         room = min(BATCH, CAPACITY - len(self._held))
-        async with self.sessionmaker() as session:
-            if self._held:
-                await store.renew(session, self.worker, sorted(self._held), now)
-            failed = await store.give_up(session, now, self.lease, MAX_ATTEMPTS)
-            rows = []
-            if room > 0 and self._readers:
-                rows = await store.claim(session, self.worker, list(self._readers), now, self.lease, room, MAX_ATTEMPTS)
-            await session.commit()
+        held, channels = sorted(self._held), list(self._readers)
+
+        def round_(conn: Connection) -> tuple[int, list[Row]]:
+            if held:
+                store.renew(conn, self.worker, held, now)
+            failed = store.give_up(conn, now, self.lease, MAX_ATTEMPTS)
+            if room <= 0 or not channels:
+                return failed, []
+            return failed, store.claim(conn, self.worker, channels, now, self.lease, room, MAX_ATTEMPTS)
+
+        failed, rows = await self.writer.submit(round_)
         if failed:
             log.error("inbox: gave up on %d update(s) after %d attempts (status 'failed' in the inbox table)",
                       failed, MAX_ATTEMPTS)
@@ -261,9 +266,8 @@ class Inbox:
         return rows
 
     async def _purge(self) -> None:
-        async with self.sessionmaker() as session:
-            purged = await store.purge(session, utcnow() - RETENTION)
-            await session.commit()
+        before = utcnow() - RETENTION
+        purged = await self.writer.submit(lambda conn: store.purge(conn, before))
         if purged:
             log.info("inbox: purged %d rows older than %s", purged, RETENTION)
 

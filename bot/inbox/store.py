@@ -1,6 +1,8 @@
 """The inbox table as a work queue: add received updates, claim due ones, renew leases, finish, purge.
 
-Claiming follows the announcement outbox (flows/announcements/claims.py): on PostgreSQL
+Plain functions on a connection inside a transaction: the inbox runs them through the engine's
+group writer (db/writer.py), so on SQLite they share its one writer thread instead of fighting
+it for the lock, and under load many share one commit. Claiming follows the announcement outbox (flows/announcements/claims.py): on PostgreSQL
 `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)`, so several processes never take
 the same row; on SQLite writes are serialised and the same UPDATE is atomic. A claim is a lease:
 a row whose `claimed_at` is older than the lease belongs to a process that died, and is taken over.
@@ -13,10 +15,9 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, null, or_, select, update
+from sqlalchemy import Connection, delete, null, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.inbox import InboxItem, InboxStatus
 
@@ -38,10 +39,10 @@ def _chunks(values: Sequence[int], size: int = _CHUNK) -> Iterable[Sequence[int]
         yield values[start : start + size]
 
 
-async def add(session: AsyncSession, channel: str, updates: Sequence[tuple[str, dict[str, Any]]],
+def add(conn: Connection, channel: str, updates: Sequence[tuple[str, dict[str, Any]]],
               worker: str | None, now: dt.datetime) -> list[Row]:
     """Write the updates not seen before (claimed by `worker`, or left for any process when None);
-    returns the rows written, in the order given. Commit is the caller's."""
+    returns the rows written, in the order given."""
     fresh = dict(updates)  # one row per key, the first payload
     values = [
         {"channel": channel, "update_key": key, "payload": payload, "status": InboxStatus.PENDING,
@@ -49,17 +50,17 @@ async def add(session: AsyncSession, channel: str, updates: Sequence[tuple[str, 
          "received_at": now}
         for key, payload in fresh.items()
     ]
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = (
         insert(_I).values(values)
         .on_conflict_do_nothing(index_elements=["channel", "update_key"])
         .returning(_I.c.id, _I.c.update_key)
     )
-    written = {key: row_id for row_id, key in await session.execute(stmt)}
+    written = {key: row_id for row_id, key in conn.execute(stmt)}
     return [Row(written[key], channel, payload) for key, payload in fresh.items() if key in written]
 
 
-async def claim(session: AsyncSession, worker: str, channels: Collection[str], now: dt.datetime,
+def claim(conn: Connection, worker: str, channels: Collection[str], now: dt.datetime,
                 lease: dt.timedelta, limit: int, max_attempts: int) -> list[Row]:
     """Claim up to `limit` pending rows of these channels that nobody holds (or whose holder's lease
     ran out), oldest first."""
@@ -70,7 +71,7 @@ async def claim(session: AsyncSession, worker: str, channels: Collection[str], n
         .order_by(_I.c.id)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     stmt = (
         update(_I)
@@ -78,12 +79,12 @@ async def claim(session: AsyncSession, worker: str, channels: Collection[str], n
         .values(claimed_by=worker, claimed_at=now, attempts=_I.c.attempts + 1)
         .returning(_I.c.id, _I.c.channel, _I.c.payload)
     )
-    return sorted((Row(*row) for row in await session.execute(stmt)), key=lambda r: r.id)
+    return sorted((Row(*row) for row in conn.execute(stmt)), key=lambda r: r.id)
 
 
-async def give_up(session: AsyncSession, now: dt.datetime, lease: dt.timedelta, max_attempts: int) -> int:
+def give_up(conn: Connection, now: dt.datetime, lease: dt.timedelta, max_attempts: int) -> int:
     """Mark failed the pending rows taken up `max_attempts` times whose last lease ran out; returns how many."""
-    result = await session.execute(
+    result = conn.execute(
         update(_I)
         .where(_I.c.status == InboxStatus.PENDING, _I.c.attempts >= max_attempts, _I.c.claimed_at < now - lease)
         .values(status=InboxStatus.FAILED, done_at=now, claimed_by=None,
@@ -92,30 +93,30 @@ async def give_up(session: AsyncSession, now: dt.datetime, lease: dt.timedelta, 
     return result.rowcount or 0
 
 
-async def renew(session: AsyncSession, worker: str, ids: Sequence[int], now: dt.datetime) -> None:
+def renew(conn: Connection, worker: str, ids: Sequence[int], now: dt.datetime) -> None:
     """Extend this process's lease on the rows it holds."""
     for chunk in _chunks(ids):
-        await session.execute(
+        conn.execute(
             update(_I)
             .where(_I.c.id.in_(chunk), _I.c.claimed_by == worker, _I.c.status == InboxStatus.PENDING)
             .values(claimed_at=now)
         )
 
 
-async def finish(session: AsyncSession, ids: Sequence[int], now: dt.datetime,
+def finish(conn: Connection, ids: Sequence[int], now: dt.datetime,
                  status: InboxStatus = InboxStatus.DONE) -> None:
     """Mark rows done or dropped (their payload is cleared) or failed (kept for an operator)."""
     cleared = {} if status == InboxStatus.FAILED else {"payload": null()}
     for chunk in _chunks(ids):
-        await session.execute(
+        conn.execute(
             update(_I)
             .where(_I.c.id.in_(chunk), _I.c.status == InboxStatus.PENDING)
             .values(status=status, done_at=now, claimed_by=None, **cleared)
         )
 
 
-async def purge(session: AsyncSession, before: dt.datetime, limit: int = 1000) -> int:
+def purge(conn: Connection, before: dt.datetime, limit: int = 1000) -> int:
     """Delete up to `limit` rows received before `before`; returns how many."""
     old = select(_I.c.id).where(_I.c.received_at < before).order_by(_I.c.id).limit(limit)
-    result = await session.execute(delete(_I).where(_I.c.id.in_(old.scalar_subquery())))
+    result = conn.execute(delete(_I).where(_I.c.id.in_(old.scalar_subquery())))
     return result.rowcount or 0

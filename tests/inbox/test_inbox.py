@@ -27,10 +27,9 @@ class Listener:
         return Work(Incoming("test", payload["user"], text=payload["text"], message_id=payload["id"]), deliver)
 
 
-async def _left_in_table(sessionmaker, updates: list[tuple[str, dict]], worker: str | None = None) -> None:
-    async with sessionmaker() as session:
-        await store.add(session, "test", updates, worker, utcnow())
-        await session.commit()
+async def _left_in_table(engine, updates: list[tuple[str, dict]], worker: str | None = None) -> None:
+    async with engine.begin() as conn:
+        await conn.run_sync(store.add, "test", updates, worker, utcnow())
 
 
 async def _statuses(sessionmaker) -> list[str]:
@@ -51,9 +50,9 @@ async def _drain_until_done(inbox: Inbox, sessionmaker) -> None:
         await asyncio.wait_for(job, 30)
 
 
-async def test_updates_left_by_a_dead_process_are_answered_in_order(bot_engine, sessionmaker):
+async def test_updates_left_by_a_dead_process_are_answered_in_order(engine, bot_engine, sessionmaker):
     said = ["/start", "chu nhiem", "can tho"]
-    await _left_in_table(sessionmaker, [(f"k{i}", {"user": "9", "text": t, "id": f"m{i}"}) for i, t in enumerate(said)],
+    await _left_in_table(engine, [(f"k{i}", {"user": "9", "text": t, "id": f"m{i}"}) for i, t in enumerate(said)],
                          worker="dead-process")
     async with sessionmaker() as session:  # its lease ran out long ago
         await session.execute(update(InboxItem).values(claimed_at=utcnow() - dt.timedelta(hours=1)))
@@ -67,8 +66,8 @@ async def test_updates_left_by_a_dead_process_are_answered_in_order(bot_engine, 
     assert await _statuses(sessionmaker) == ["done"] * 3
 
 
-async def test_a_row_held_by_a_live_process_is_left_alone(bot_engine, sessionmaker):
-    await _left_in_table(sessionmaker, [("k1", {"user": "8", "text": "/start", "id": "m1"})], worker="alive")
+async def test_a_row_held_by_a_live_process_is_left_alone(engine, bot_engine, sessionmaker):
+    await _left_in_table(engine, [("k1", {"user": "8", "text": "/start", "id": "m1"})], worker="alive")
     listener = Listener()
     inbox = Inbox(bot_engine, lease_seconds=30)
     inbox.register("test", listener.read)
@@ -76,14 +75,14 @@ async def test_a_row_held_by_a_live_process_is_left_alone(bot_engine, sessionmak
     assert listener.heard == {} and await _statuses(sessionmaker) == ["pending"]
 
 
-async def test_two_processes_never_take_the_same_row(sessionmaker):
-    await _left_in_table(sessionmaker, [(f"k{i}", {"user": str(i), "text": "x", "id": str(i)}) for i in range(60)])
+async def test_two_processes_never_take_the_same_row(engine):
+    await _left_in_table(engine, [(f"k{i}", {"user": str(i), "text": "x", "id": str(i)}) for i in range(60)])
 
     async def claim(worker: str) -> set[int]:
-        async with sessionmaker() as session:
-            rows = await store.claim(session, worker, ["test"], utcnow(), dt.timedelta(seconds=30), 40, MAX_ATTEMPTS)
+        async with engine.begin() as conn:
+            rows = await conn.run_sync(store.claim, worker, ["test"], utcnow(), dt.timedelta(seconds=30), 40,
+                                       MAX_ATTEMPTS)
             await asyncio.sleep(0.2)  # hold the claim open while the other process claims
-            await session.commit()
         return {r.id for r in rows}
 
     first, second = await asyncio.gather(claim("a"), claim("b"))
@@ -91,8 +90,8 @@ async def test_two_processes_never_take_the_same_row(sessionmaker):
     assert len(first | second) == 60
 
 
-async def test_a_row_taken_up_too_often_is_given_up_and_kept_for_an_operator(bot_engine, sessionmaker):
-    await _left_in_table(sessionmaker, [("k1", {"user": "7", "text": "/start", "id": "m1"})], worker="crashing")
+async def test_a_row_taken_up_too_often_is_given_up_and_kept_for_an_operator(engine, bot_engine, sessionmaker):
+    await _left_in_table(engine, [("k1", {"user": "7", "text": "/start", "id": "m1"})], worker="crashing")
     async with sessionmaker() as session:
         await session.execute(update(InboxItem).values(attempts=MAX_ATTEMPTS,
                                                        claimed_at=utcnow() - dt.timedelta(hours=1)))
@@ -107,12 +106,11 @@ async def test_a_row_taken_up_too_often_is_given_up_and_kept_for_an_operator(bot
     assert row.status == "failed" and row.payload == {"user": "7", "text": "/start", "id": "m1"}
 
 
-async def test_rows_older_than_the_retention_are_purged(sessionmaker):
-    await _left_in_table(sessionmaker, [("old", {"user": "1", "text": "a", "id": "1"}),
-                                        ("new", {"user": "1", "text": "b", "id": "2"})])
-    async with sessionmaker() as session:
-        await session.execute(update(InboxItem).where(InboxItem.update_key == "old")
-                              .values(received_at=utcnow() - RETENTION - dt.timedelta(minutes=1)))
-        assert await store.purge(session, utcnow() - RETENTION) == 1
-        await session.commit()
-        assert list((await session.execute(select(InboxItem.update_key))).scalars()) == ["new"]
+async def test_rows_older_than_the_retention_are_purged(engine):
+    await _left_in_table(engine, [("old", {"user": "1", "text": "a", "id": "1"}),
+                                  ("new", {"user": "1", "text": "b", "id": "2"})])
+    async with engine.begin() as conn:
+        await conn.execute(update(InboxItem).where(InboxItem.update_key == "old")
+                           .values(received_at=utcnow() - RETENTION - dt.timedelta(minutes=1)))
+        assert await conn.run_sync(store.purge, utcnow() - RETENTION) == 1
+        assert list((await conn.execute(select(InboxItem.update_key))).scalars()) == ["new"]
