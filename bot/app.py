@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from aiohttp import web
 
 from bot.catalog import all_flows
+from bot.channels.health import problems as channel_problems
 from bot.parts import APP_KEY, App
 from bot.settings import Settings
 from bot.timeouts import DatabaseProbe, body_deadline
@@ -64,10 +65,12 @@ def build_app(settings: Settings, *, clock: Callable[[], dt.date] | None = None,
 
 
 async def _health(request: web.Request) -> web.Response:
-    """200 while the process serves and the database answers; 503 while it does not."""
+    """200 while the process serves, 503 while the database does not answer; `ok` is false and
+    `problems` lists channels an operator must fix."""
+    problems = [p.as_json() for p in channel_problems(request.app[APP_KEY].channels.values())]
     database = await request.app[PROBE_KEY].answers()
-    return web.json_response({"ok": database, "database": "ok" if database else "down"},
-                             status=200 if database else 503)
+    body = {"ok": database and not problems, "database": "ok" if database else "down"}
+    return web.json_response(body | ({"problems": problems} if problems else {}), status=200 if database else 503)
 
 
 PROBE_KEY = web.AppKey("database_probe", DatabaseProbe)
