@@ -19,13 +19,14 @@ from db.base import utcnow
 from db.models.core import AuditLog, User
 from db.models.mailbox import WebMessage
 from db.models.questions import Question
+from db.models.web import ActionKey
 from flows.engine.content import render
 from flows.engine.numbers import ascii_int
 from flows.join.coops import commune_name, province_name
 from flows.join.invites import scope_names
 
 from .auth import Viewer
-from .once import new_key, once_action
+from .once import FIELD, new_key, once_action
 from .views import BadRequest, Refused, app_of, local, official_page, page
 
 MAX_ANSWER = 3000  # as in chat (flows/questions ANSWER_CHARS)
@@ -91,7 +92,11 @@ async def send(request: web.Request, session: AsyncSession, viewer: Viewer) -> s
         return f"{here}?ket_qua=da_tra_loi"
     session.add(AuditLog(user_id=viewer.user_id, action="questions.answered",
                          detail={"question": question.id, "via": "dashboard"}))
-    await session.commit()  # the claim is kept, and no write lock held, while the answer travels
+    # The claim is committed, and no write lock held, while the answer travels; a repeat of this form
+    # meanwhile is sent to the question's page, which shows how it stands.
+    await session.execute(update(ActionKey).where(ActionKey.key == str((await request.post()).get(FIELD)))
+                          .values(result_url=here))
+    await session.commit()
     text = render("questions/to_user.j2", question=question.text, answer=answer, **scope_names(viewer.scope))
     notify = app_of(request).services.notify
     if notify is None or not await notify(question.user_id, text):

@@ -29,14 +29,14 @@ LATEST = dt.timedelta(days=90)
 
 
 def parse_when(value: str) -> dt.datetime | None:
-    """A datetime-local value ('2026-12-01T08:00') read in Vietnam's time, as an aware datetime; None if malformed."""
+    """A datetime-local value ('2026-12-01T08:00') read in Vietnam's time, as an aware UTC datetime; None if malformed."""
     try:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         return None
     if moment.tzinfo is not None or not value.isascii():
         return None
-    return moment.replace(tzinfo=LOCAL)
+    return moment.replace(tzinfo=LOCAL).astimezone(dt.UTC)  # stored in UTC, as every timestamp
 
 
 @once_action
