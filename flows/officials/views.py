@@ -1,4 +1,6 @@
-"""The /canbo views in chat: who reported, the totals against last month, difficulties and needs."""
+"""The /canbo views in chat: who reported, the totals against last month, difficulties and needs.
+
+The database counts and sums; a message names at most a few dozen cooperatives and counts the rest."""
 
 from __future__ import annotations
 
@@ -10,13 +12,17 @@ from flows.join.coops import commune_name
 from flows.join.scope import Scope
 from flows.monthly_report import overview, periods
 
+MISSING_LISTED = 50  # cooperatives named in the "not sent yet" message; the rest are counted (and in the export)
+ITEMS_LISTED = 30  # updates quoted in the difficulties-and-needs message
+
 
 async def compliance_text(session: AsyncSession, scope: Scope, period: str) -> str:
     """Who has sent the period's update and who has not, as a message."""
-    result = await overview.compliance(session, scope, period)
+    result = await overview.compliance(session, scope, period, limit=MISSING_LISTED)
     missing = [{"name": c.name, "commune": commune_name(c.province_code, c.commune_code)} for c in result.missing]
     return render("officials/compliance.j2", period=periods.display(period), expected=result.expected,
-                  reported=result.reported, missing=missing, **invites.scope_names(scope))
+                  reported=result.reported, missing=missing, missing_total=result.missing_total,
+                  **invites.scope_names(scope))
 
 
 async def totals_text(session: AsyncSession, scope: Scope, period: str) -> str:
@@ -29,7 +35,7 @@ async def totals_text(session: AsyncSession, scope: Scope, period: str) -> str:
 
 async def needs_text(session: AsyncSession, scope: Scope, period: str) -> str:
     """The period's difficulties and needs, as a message."""
-    result = await overview.difficulties_and_needs(session, scope, period)
+    result = await overview.difficulties_and_needs(session, scope, period, limit=ITEMS_LISTED)
     choices = load_yaml("registry/monthly.yaml")
     need_labels = {n["id"]: n["label"] for n in choices["needs"]}
     status_labels = {s["id"]: s["label"] for s in choices["statuses"]}
@@ -38,4 +44,4 @@ async def needs_text(session: AsyncSession, scope: Scope, period: str) -> str:
     needs = [(need_labels[n], result.needs[n]) for n in need_labels if result.needs[n]]
     statuses = [(status_labels[s], result.statuses[s]) for s in status_labels if result.statuses[s]]
     return render("officials/needs.j2", period=periods.display(period), needs=needs, statuses=statuses,
-                  items=items, **invites.scope_names(scope))
+                  items=items, items_total=result.items_total, **invites.scope_names(scope))

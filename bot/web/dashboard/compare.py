@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from db.models.registry import MonthlyReport
 from flows.join.scope import Scope
-from flows.monthly_report import periods
-from flows.monthly_report.reports import latest_reports_between
+from flows.monthly_report import overview, periods
 
 FIGURES = ("members", "workers", "revenue")
 
@@ -27,12 +29,17 @@ class Comparison:
 
 
 async def same_cooperatives(session: AsyncSession, scope: Scope, period: str) -> Comparison:
-    """The change from the previous month to `period`, summed over cooperatives that reported in both."""
+    """The change from the previous month to `period`, summed over cooperatives that reported in both
+    (one query: the latest updates of both months, each marked whether the other month has one too)."""
     before = periods.previous(period)
-    latest: dict[str, dict[int, object]] = {before: {}, period: {}}
-    for coop, report in await latest_reports_between(session, scope, before, period):
-        latest[report.period][coop.id] = report
-    both = latest[period].keys() & latest[before].keys()
-    change = {name: sum(getattr(latest[period][c], name) - getattr(latest[before][c], name) for c in both)
-              for name in FIGURES}
-    return Comparison(period, before, len(latest[period]), len(latest[before]), len(both), change)
+    r, other = MonthlyReport, aliased(MonthlyReport)
+    in_both = exists().where(other.cooperative_id == r.cooperative_id,
+                             other.period == case((r.period == period, before), else_=period))
+    both = case((in_both, 1), else_=0)
+    query = overview.latest(select(r.period, func.count(), func.sum(both),
+                                   *(func.sum(case((in_both, getattr(r, name)), else_=0)) for name in FIGURES)),
+                            scope, before, period).group_by(r.period)
+    found = {row[0]: [int(v or 0) for v in row[1:]] for row in (await session.execute(query)).all()}
+    now, then = found.get(period, [0] * (2 + len(FIGURES))), found.get(before, [0] * (2 + len(FIGURES)))
+    change = {name: now[2 + i] - then[2 + i] for i, name in enumerate(FIGURES)}
+    return Comparison(period, before, now[0], then[0], now[1], change)
