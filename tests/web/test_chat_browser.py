@@ -42,6 +42,9 @@ async def test_a_visitor_is_onboarded_in_the_browser_and_sees_the_menu(live_app,
     await _bot_says(page, "thông báo")
     await page.screenshot(path=screenshot_path("chat-3-announcements-question"))
     await _type(page, "co")
+    await _bot_says(page, "Bạn có đồng ý")  # the privacy notice's consent
+    await page.screenshot(path=screenshot_path("chat-3b-consent"))
+    await page.get_by_role("button", name="Đồng ý").first.click()
     await _bot_says(page, "Menu chính")
     await page.get_by_role("button", name="Thành lập HTX").wait_for()
     await page.screenshot(path=screenshot_path("chat-4-menu"))
