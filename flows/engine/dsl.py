@@ -51,10 +51,15 @@ class Ask:
     help: str | None = None
     getter: Getter | None = None  # extra template variables
     check: Callable[[Any, Any], Awaitable[str | None] | str | None] | None = None  # returns a hint template to refuse
+    scratch: bool = False  # the answer is a working note of the flow (Flow.scratch), not one of the user's answers
 
     @property
     def key(self) -> str:
         return self.save_as or self.id
+
+    def saved_in(self, state: Any) -> dict[str, Any]:
+        """Where this question's answer is kept: the user's answers, or the flow's scratch."""
+        return state.scratch if self.scratch else state.answers
 
 
 @dataclass(frozen=True)

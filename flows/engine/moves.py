@@ -194,7 +194,7 @@ async def command(ctx: Context, name: str, arg: str) -> None:
 
 async def accept(ctx: Context, step: Ask, value: Any) -> None:
     """Save an answer and move on to the next step."""
-    ctx.state.answers[step.key] = value
+    step.saved_in(ctx.state)[step.key] = value
     await _move_on(ctx, step)
 
 
@@ -221,7 +221,7 @@ async def skip(ctx: Context) -> None:
         ctx.say("common/cannot_skip.j2")
         await present(ctx, step)
         return
-    st.answers.pop(step.key, None)
+    step.saved_in(st).pop(step.key, None)
     await _move_on(ctx, step)
 
 

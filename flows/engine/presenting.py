@@ -55,7 +55,7 @@ async def present(ctx: Context, step: Ask, prefix: str | None = None) -> None:
     """Ask a question: its prompt, its options as buttons, and the navigation buttons."""
     st = ctx.state
     extra = await maybe_await(step.getter(ctx)) if step.getter else {}
-    text = ctx.render(step.prompt, current=st.answers.get(step.key), selected=selected(ctx, step), **extra)
+    text = ctx.render(step.prompt, current=step.saved_in(st).get(step.key), selected=selected(ctx, step), **extra)
     if prefix:
         text = f"{prefix}\n\n{text}"
     ctx.replies.append(Reply(text, buttons_for(ctx, step), numbered=step.input.choice_like))

@@ -222,7 +222,7 @@ def block_vars(ctx: Context) -> dict[str, Any]:
 
 async def after_block(ctx: Context) -> str:
     """Apply the choice made after too few members: switch form, ask the number again, or go on."""
-    choice = ctx.answers.pop("_choice", None) or "continue"
+    choice = ctx.scratch.pop("choice", None) or "continue"
     if choice == "change":
         return Step.MEMBERS
     if choice.startswith("form:") and choice[5:] in FORMS:

@@ -42,7 +42,7 @@ from flows.founding.plan import (
 )
 from flows.founding.progress import count_download, load_plan, plan_answers, save_plan, toggle_step
 
-PROGRESS = "_progress"  # the saved plan's ticked steps, copied into the conversation's answers
+PROGRESS = "progress"  # the saved plan's ticked steps, copied into the conversation's scratch
 
 
 # ---- the saved plan -----------------------------------------------------------------------
@@ -53,14 +53,15 @@ async def _start(ctx: Context) -> str | None:
     saved = await load_plan(ctx.session, ctx.profile.id)
     if saved is None or saved.answers.get("form") not in FORMS:
         return None
-    ctx.state.answers = {**saved.answers, PROGRESS: dict(saved.progress or {})}
+    ctx.state.answers = dict(saved.answers)
+    ctx.scratch[PROGRESS] = dict(saved.progress or {})
     return Step.HOME
 
 
 async def _save(ctx: Context) -> None:
-    fresh = bool(ctx.answers.pop("_fresh", False))
+    fresh = bool(ctx.scratch.pop("fresh", False))
     saved = await save_plan(ctx.session, ctx.profile.id, ctx.answers, fresh=fresh)
-    ctx.answers[PROGRESS] = dict(saved.progress or {})
+    ctx.scratch[PROGRESS] = dict(saved.progress or {})
     ctx.record("founding.plan_shown", form=ctx.answers["form"])
 
 
@@ -70,24 +71,24 @@ def _plan(ctx: Context) -> Plan:
 
 def _plan_vars(ctx: Context) -> dict[str, Any]:
     plan = _plan(ctx)
-    text = render_plan(plan, ctx.answers.get(PROGRESS, {}), ctx.channel, drafts=len(KINDS[plan.form.id]))
+    text = render_plan(plan, ctx.scratch.get(PROGRESS, {}), ctx.channel, drafts=len(KINDS[plan.form.id]))
     return {"plan_text": text}
 
 
 async def _home(ctx: Context) -> None:
     """Back at the progress view: forget the way here (so "Quay lại" does not walk through old questions)."""
-    for key in ("_action", "_edit", "_choice", "_detail"):
-        ctx.answers.pop(key, None)
+    for key in ("action", "edit", "choice", "detail"):
+        ctx.scratch.pop(key, None)
     ctx.state.history = []
 
 
 def _progress_vars(ctx: Context) -> dict[str, Any]:
-    return {"progress_text": render_progress(_plan(ctx), ctx.answers.get(PROGRESS, {}), ctx.channel)}
+    return {"progress_text": render_progress(_plan(ctx), ctx.scratch.get(PROGRESS, {}), ctx.channel)}
 
 
 def _progress_options(ctx: Context) -> list[Option]:
     words = WORDS["progress"]
-    done = ctx.answers.get(PROGRESS, {})
+    done = ctx.scratch.get(PROGRESS, {})
     ticks = [
         Option(f"tick:{s.id}", f"{words['done_mark'] if done.get(s.id) else words['todo_mark']} {s.title}")
         for s in _plan(ctx).steps
@@ -96,7 +97,7 @@ def _progress_options(ctx: Context) -> list[Option]:
 
 
 def _route(ctx: Context) -> str:
-    action = ctx.answers.get("_action") or ""
+    action = ctx.scratch.get("action") or ""
     if action.startswith("tick:"):
         return Step.TICK
     return {"drafts": Step.DRAFTS, "plan": Step.DETAILS, "edit": Step.EDIT, "new": Step.NEW}.get(action, "flow:menu")
@@ -119,8 +120,8 @@ def _details_vars(ctx: Context) -> dict[str, Any]:
 async def _detail(ctx: Context) -> str:
     """Show the part of the plan picked under "Xem chi tiết", then offer the list again ("Quay lại"
     leads back to the progress view)."""
-    picked, plan = ctx.answers.pop("_detail", None) or "", _plan(ctx)
-    progress = ctx.answers.get(PROGRESS, {})
+    picked, plan = ctx.scratch.pop("detail", None) or "", _plan(ctx)
+    progress = ctx.scratch.get(PROGRESS, {})
     if picked.startswith("step:") and picked[5:] in {s.id for s in plan.steps}:
         ctx.replies.append(Reply(render_step(plan, picked[5:], progress, ctx.channel)))
     elif picked == "where":
@@ -137,9 +138,9 @@ async def _detail(ctx: Context) -> str:
 
 
 async def _tick(ctx: Context) -> str:
-    step_id = ctx.answers["_action"][len("tick:"):]
+    step_id = ctx.scratch["action"][len("tick:"):]
     progress = await toggle_step(ctx.session, ctx.profile.id, step_id)
-    ctx.answers[PROGRESS] = progress
+    ctx.scratch[PROGRESS] = progress
     ctx.record("founding.step_ticked", step=step_id, done=progress[step_id])
     ctx.say("founding/flow/ticked.j2", done=progress[step_id], title=_plan(ctx).step(step_id).title)
     return Step.HOME
@@ -170,8 +171,13 @@ def _edit_options(ctx: Context) -> list[Option]:
     return options
 
 
+def _edit_target(ctx: Context) -> str:
+    return ctx.scratch.get("edit") or Step.HOME
+
+
 async def _new(ctx: Context) -> str:
-    ctx.state.answers = {"_fresh": True}
+    ctx.state.answers = {}
+    ctx.scratch["fresh"] = True
     ctx.state.history = []
     return Step.FORM
 
@@ -199,23 +205,24 @@ founding = Flow(
         *ASKS.values(),
         Show(Step.COMPARISON, "founding/flow/comparison.j2", getter=comparison_vars, next=Step.FORM),
         Do(Step.CHECK, after_answer),
-        Ask(Step.MEMBERS_BLOCKED, "founding/flow/members_blocked.j2", Choice(block_options), save_as="_choice",
+        Ask(Step.MEMBERS_BLOCKED, "founding/flow/members_blocked.j2", Choice(block_options), save_as="choice", scratch=True,
             getter=block_vars, next=Step.AFTER_BLOCK),
         Do(Step.AFTER_BLOCK, after_block),
         Do(Step.SAVE, _save, next=Step.PLAN),
         Show(Step.PLAN, "founding/flow/plan.j2", getter=_plan_vars, next=Step.HOME),
         Do(Step.HOME, _home, next=Step.PROGRESS),
-        Ask(Step.PROGRESS, "founding/flow/progress.j2", Choice(_progress_options), save_as="_action",
+        Ask(Step.PROGRESS, "founding/flow/progress.j2", Choice(_progress_options), save_as="action", scratch=True,
             optional=False, getter=_progress_vars, next=_route),
         Do(Step.TICK, _tick),
-        Ask(Step.EDIT, "founding/flow/edit.j2", Choice(_edit_options), save_as="_edit",
-            next=lambda ctx: ctx.answers.get("_edit") or Step.HOME),
+        Ask(Step.EDIT, "founding/flow/edit.j2", Choice(_edit_options), save_as="edit", scratch=True,
+            next=_edit_target),
         Do(Step.DRAFTS, _drafts),
         Do(Step.NEW, _new),
-        Ask(Step.DETAILS, "founding/flow/details.j2", Choice(_details_options), save_as="_detail",
+        Ask(Step.DETAILS, "founding/flow/details.j2", Choice(_details_options), save_as="detail", scratch=True,
             optional=False, getter=_details_vars, next=Step.DETAIL),
         Do(Step.DETAIL, _detail),
     ],
     commands=[Command("tiendo", _tiendo), Command("thanhlap", _thanhlap)],
     start=_start,
+    scratch=(PROGRESS, "fresh", "action", "edit", "choice", "detail"),
 )
