@@ -91,7 +91,7 @@ def figures(outcomes: list[Outcome]) -> dict[str, Any]:
         "top3": share(sum(o.gold in o.top3 for o in answerable), len(answerable)),
         "idk_p": share(sum(o.gold is None for o in idk), len(idk)),
         "idk_r": share(sum(o.said is None for o in no_entry), len(no_entry)),
-        "off": share(sum(o.said is not None for o in off), len(off)),
+        "offtopic": share(sum(o.said is not None for o in off), len(off)),
         "misroutes": sum(bool(o.misroute) for o in measured),
         "measured": len(measured),
     }
