@@ -7,6 +7,7 @@ programme's own and does not replace the annual update on the national system by
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -145,9 +146,13 @@ async def _prepare(ctx: Context) -> str:
     return Step.REVIEW if ctx.scratch.get("editing") else Step.MEMBERS
 
 
-def _then(step: str) -> Callable[[Context], str]:
+def _back_to_review_or(step: str, ctx: Context) -> str:
     """Go on to `step`, or back to the review when the user is changing one answer."""
-    return lambda ctx: Step.REVIEW if ctx.scratch.get("editing") else step
+    return Step.REVIEW if ctx.scratch.get("editing") else step
+
+
+def _then(step: str) -> Callable[[Context], str]:
+    return functools.partial(_back_to_review_or, step)
 
 
 async def _after_status(ctx: Context) -> str:
