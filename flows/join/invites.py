@@ -142,18 +142,18 @@ async def redeem(session: AsyncSession, user: User, typed: str, now: dt.datetime
     if own is not None or shared is not None:
         wait = max(w for w in (own, shared) if w is not None)
         minutes = max(1, int(wait.total_seconds() // 60) + 1)
-        template = "monthly/code_slowed_down.j2" if own is not None else "join/code_slowed_shared.j2"
+        template = "monthly_report/code_slowed_down.j2" if own is not None else "join/code_slowed_shared.j2"
         return Redemption(Outcome.SLOWED_DOWN, render(template, minutes=minutes))
     invite = await session.scalar(select(InviteCode).where(InviteCode.code == normalise(typed)))
     if invite is None:
         session.add(CodeAttempt(user_id=user.id, at=now, origin=origin))
         await session.flush()
         left = MAX_WRONG - await _wrong_count(session, user.id, now)
-        return Redemption(Outcome.WRONG, render("monthly/code_wrong.j2", attempts_left=max(left, 0)))
+        return Redemption(Outcome.WRONG, render("monthly_report/code_wrong.j2", attempts_left=max(left, 0)))
     if invite.used_at is not None:
-        return Redemption(Outcome.USED, render("monthly/code_used.j2", mine=invite.used_by == user.id))
+        return Redemption(Outcome.USED, render("monthly_report/code_used.j2", mine=invite.used_by == user.id))
     if _aware(invite.expires_at) <= now:
-        return Redemption(Outcome.EXPIRED, render("monthly/code_expired.j2"))
+        return Redemption(Outcome.EXPIRED, render("monthly_report/code_expired.j2"))
     claimed = await session.execute(
         update(InviteCode)
         .where(InviteCode.id == invite.id, InviteCode.used_at.is_(None))
@@ -161,7 +161,7 @@ async def redeem(session: AsyncSession, user: User, typed: str, now: dt.datetime
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # another request used it a moment ago
-        return Redemption(Outcome.USED, render("monthly/code_used.j2", mine=False))
+        return Redemption(Outcome.USED, render("monthly_report/code_used.j2", mine=False))
     session.add(AuditLog(user_id=user.id, action=f"invite.{invite.kind}", detail={"code_id": invite.id}))
     if invite.kind == "reporter":
         return await _link_reporter(session, user, invite)
@@ -172,7 +172,7 @@ async def _link_reporter(session: AsyncSession, user: User, invite: InviteCode) 
     coop = await session.get(Cooperative, invite.cooperative_id)
     role = invite.role or "head"
     await link_reporter(session, user.id, coop.id, role)
-    text = render("monthly/code_linked.j2", cooperative=coop.name, role=role)
+    text = render("monthly_report/code_linked.j2", cooperative=coop.name, role=role)
     return Redemption(Outcome.LINKED, text, kind="reporter", cooperative=coop)
 
 

@@ -182,7 +182,7 @@ async def _send(ctx: Context) -> str:
     coop = await ctx.session.get(Cooperative, int(ctx.answers["cooperative_id"]))
     user = await ctx.session.get(User, ctx.profile.id)
     if coop is None or user is None:
-        ctx.say("monthly/not_linked.j2", cooperative=_coop_name(ctx))
+        ctx.say("monthly_report/not_linked.j2", cooperative=_coop_name(ctx))
         return END
     result = await reports.submit(ctx.session, user, coop, _report_answers(ctx),
                                   confirmed=bool(ctx.answers.get("confirmed")))
@@ -264,29 +264,29 @@ _TEXT_MAX = reports.bounds()["text_max_chars"]
 monthly_report = Flow(
     "monthly_report",
     [
-        Ask(Step.COOPERATIVE, "monthly/choose_cooperative.j2", Choice(_coop_options), save_as="cooperative_id",
+        Ask(Step.COOPERATIVE, "monthly_report/choose_cooperative.j2", Choice(_coop_options), save_as="cooperative_id",
             optional=False, next=Step.NOTICE),
-        Ask(Step.CODE, "monthly/no_cooperative.j2", Text(max_len=40), optional=False),
+        Ask(Step.CODE, "monthly_report/no_cooperative.j2", Text(max_len=40), optional=False),
         Do(Step.REDEEM, _redeem),
-        Show(Step.NOTICE, "monthly/notice.j2", getter=_notice_vars),
-        Ask(Step.PERIOD, "monthly/ask_period.j2", Period(), optional=False, getter=_period_vars),
+        Show(Step.NOTICE, "monthly_report/notice.j2", getter=_notice_vars),
+        Ask(Step.PERIOD, "monthly_report/ask_period.j2", Period(), optional=False, getter=_period_vars),
         Do(Step.PREPARE, _prepare),
-        Ask(Step.MEMBERS, "monthly/ask_members.j2", Count("members"), optional=False, getter=_field_vars,
+        Ask(Step.MEMBERS, "monthly_report/ask_members.j2", Count("members"), optional=False, getter=_field_vars,
             next=_then(Step.WORKERS)),
-        Ask(Step.WORKERS, "monthly/ask_workers.j2", Count("workers"), optional=False, getter=_field_vars,
+        Ask(Step.WORKERS, "monthly_report/ask_workers.j2", Count("workers"), optional=False, getter=_field_vars,
             next=_then(Step.REVENUE)),
-        Ask(Step.REVENUE, "monthly/ask_revenue.j2", Revenue(), optional=False, getter=_field_vars,
+        Ask(Step.REVENUE, "monthly_report/ask_revenue.j2", Revenue(), optional=False, getter=_field_vars,
             next=_then(Step.STATUS)),
-        Ask(Step.STATUS, "monthly/ask_status.j2", Choice(STATUSES), optional=False, getter=_field_vars),
+        Ask(Step.STATUS, "monthly_report/ask_status.j2", Choice(STATUSES), optional=False, getter=_field_vars),
         Do(Step.AFTER_STATUS, _after_status),
-        Ask(Step.STATUS_NOTE, "monthly/ask_status_note.j2", Text(max_len=_TEXT_MAX), next=_then(Step.DIFFICULTIES)),
-        Ask(Step.DIFFICULTIES, "monthly/ask_difficulties.j2", Text(max_len=_TEXT_MAX), next=_then(Step.NEEDS)),
-        Ask(Step.NEEDS, "monthly/ask_needs.j2", MultiChoice(NEEDS), getter=_needs_vars, next=Step.REVIEW),
-        Ask(Step.REVIEW, "monthly/review.j2", Choice(REVIEW), save_as="action", optional=False,
+        Ask(Step.STATUS_NOTE, "monthly_report/ask_status_note.j2", Text(max_len=_TEXT_MAX), next=_then(Step.DIFFICULTIES)),
+        Ask(Step.DIFFICULTIES, "monthly_report/ask_difficulties.j2", Text(max_len=_TEXT_MAX), next=_then(Step.NEEDS)),
+        Ask(Step.NEEDS, "monthly_report/ask_needs.j2", MultiChoice(NEEDS), getter=_needs_vars, next=Step.REVIEW),
+        Ask(Step.REVIEW, "monthly_report/review.j2", Choice(REVIEW), save_as="action", optional=False,
             getter=_review_vars, next=On("action", {"send": Step.SEND}, otherwise=Step.EDIT)),
         Do(Step.EDIT, _edit),
         Do(Step.SEND, _send),
-        Ask(Step.CONFIRM, "monthly/confirm_change.j2", YesNo(labels=tuple(_UI["buttons"]["confirm"])),
+        Ask(Step.CONFIRM, "monthly_report/confirm_change.j2", YesNo(labels=tuple(_UI["buttons"]["confirm"])),
             save_as="confirmed", optional=False, getter=_changes_vars,
             next=On("confirmed", {True: Step.SEND}, otherwise=Step.REVIEW)),
     ],

@@ -88,7 +88,7 @@ def check_number(name: str, value: int) -> str | None:
     limits = bounds()[name]
     if limits["min"] <= value <= limits["max"]:
         return None
-    return render("monthly/out_of_range.j2", field=name, value=value, min=limits["min"], max=limits["max"])
+    return render("monthly_report/out_of_range.j2", field=name, value=value, min=limits["min"], max=limits["max"])
 
 
 def problems_of(answers: Answers) -> list[str]:
@@ -96,15 +96,15 @@ def problems_of(answers: Answers) -> list[str]:
     choices = load_yaml("registry/monthly.yaml")
     out = [reason for name in NUMBERS if (reason := check_number(name, getattr(answers, name)))]
     if periods.parse(answers.period) != answers.period:
-        out.append(render("monthly/bad_choice.j2", field="period"))
+        out.append(render("monthly_report/bad_choice.j2", field="period"))
     if answers.status not in {s["id"] for s in choices["statuses"]}:
-        out.append(render("monthly/bad_choice.j2", field="status"))
+        out.append(render("monthly_report/bad_choice.j2", field="status"))
     if set(answers.needs) - {n["id"] for n in choices["needs"]}:
-        out.append(render("monthly/bad_choice.j2", field="needs"))
+        out.append(render("monthly_report/bad_choice.j2", field="needs"))
     limit = bounds()["text_max_chars"]
     for name in ("status_note", "difficulties"):
         if len(getattr(answers, name) or "") > limit:
-            out.append(render("monthly/too_long.j2", field=name, limit=limit))
+            out.append(render("monthly_report/too_long.j2", field=name, limit=limit))
     return out
 
 
@@ -145,16 +145,16 @@ async def submit(
     if not isinstance(answers, Answers):
         answers = Answers.from_mapping(answers)
     if await reporter_role(session, user.id, cooperative.id) is None:
-        return Submission(Outcome.NOT_LINKED, render("monthly/not_linked.j2", cooperative=cooperative.name))
+        return Submission(Outcome.NOT_LINKED, render("monthly_report/not_linked.j2", cooperative=cooperative.name))
     problems = problems_of(answers)
     if problems:
-        return Submission(Outcome.OUT_OF_BOUNDS, render("monthly/refused.j2", problems=problems), problems=problems)
+        return Submission(Outcome.OUT_OF_BOUNDS, render("monthly_report/refused.j2", problems=problems), problems=problems)
     changes = big_changes(await last_report(session, cooperative.id, answers.period), answers)
     if changes and not confirmed:
-        text = render("monthly/confirm_change.j2", changes=changes)
+        text = render("monthly_report/confirm_change.j2", changes=changes)
         return Submission(Outcome.NEEDS_CONFIRMATION, text, changes=changes)
     report = await _insert_revision(session, user, cooperative, answers, now or utcnow())
-    text = render("monthly/receipt.j2", cooperative=cooperative.name, report=report,
+    text = render("monthly_report/receipt.j2", cooperative=cooperative.name, report=report,
                   period=periods.display(report.period), **_annual())
     return Submission(Outcome.ACCEPTED, text, report=report, changes=changes)
 
@@ -196,7 +196,7 @@ def _annual() -> dict[str, str]:
 
 def notice() -> str:
     """The notice that this update is the programme's own and not the annual legal update."""
-    return render("monthly/notice.j2", **_annual())
+    return render("monthly_report/notice.j2", **_annual())
 
 
 async def revisions(session: AsyncSession, cooperative_id: int, period: str) -> list[MonthlyReport]:
