@@ -5,33 +5,50 @@ Each (cooperative, period, kind) is claimed in reminders_sent BEFORE anything is
 key makes a second claim fail, so restarts and parallel processes never send a reminder twice. The
 annual reminder is claimed as (cooperative, '<year>-12', 'annual'): once per year per cooperative.
 The monthly update is the programme's own; the annual update is the legal duty.
+
+A run is a few statements whatever the country's size: one INSERT ... SELECT claims every due
+reminder of a kind, the heads are read in pages, the letters go through a delivery (the app's is
+paced like announcements: bot/wiring/reminders.py), and the outcomes are recorded in bulk.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.base import utcnow
 from db.models.core import User
-from db.models.registry import Cooperative, MonthlyReport, ReminderSent, Reporter
+from db.models.registry import Cooperative, Reporter
 from flows.engine.content import load_yaml, render
 from flows.engine.delivery import RecipientGone, RetryLater, TransientError
 from flows.monthly_report import periods
+from flows.monthly_report.reminder_store import (
+    Letter,
+    Outcome,
+    Recipient,
+    Summary,
+    claim_all,
+    letters_of,
+    pending,
+    record,
+    reminded_heads,
+)
 
 logger = logging.getLogger(__name__)
 
-Send = Callable[[User, str], Awaitable[object]]
-MONTHLY = ("first", "second")
 ANNUAL = "annual"
 ANNUAL_DEADLINE = (12, 15)  # (month, day): the annual update is due no later than 15/12, that day included
+SLICE = 0.02  # seconds of sending between two turns of the event loop for others
+
+
+Send = Callable[[Recipient, str], Awaitable[object]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,15 +71,7 @@ class Due:
     users: list[User]
 
 
-@dataclass(slots=True)
-class Summary:
-    """What one run of send_reminders did."""
-
-    claimed: int = 0
-    sent: int = 0
-    failed: int = 0
-    released: int = 0
-    sent_to: list[tuple[int, str, str, int]] = field(default_factory=list)  # (coop, period, kind, user)
+Deliver = Callable[[Sequence[Letter], Send], Awaitable[list[Outcome]]]
 
 
 def kind_due(today: dt.date, settings: ReminderSettings) -> str | None:
@@ -74,23 +83,29 @@ def kind_due(today: dt.date, settings: ReminderSettings) -> str | None:
     return None
 
 
-async def due_reminders(
-    session: AsyncSession, today: dt.date, settings: ReminderSettings | None = None
-) -> list[Due]:
-    """Reminders due today and not yet claimed: heads (reminders on, not blocked) of silent cooperatives."""
-    settings = settings or ReminderSettings()
-    kind = kind_due(today, settings)
-    if kind is None:
-        return []
-    period = periods.previous(periods.period_of(today))
-    reported = exists().where(MonthlyReport.cooperative_id == Cooperative.id, MonthlyReport.period == period)
-    claimed = exists().where(ReminderSent.cooperative_id == Cooperative.id, ReminderSent.period == period,
-                             ReminderSent.kind == kind)
+def annual_deadline(today: dt.date, settings: ReminderSettings) -> dt.date | None:
+    """The deadline of this year's annual update when `today` is in its reminder window, else None."""
+    deadline = dt.date(today.year, *ANNUAL_DEADLINE)
+    start = deadline - dt.timedelta(days=settings.annual_days_before)
+    return deadline if start <= today <= deadline else None
+
+
+def due_kinds(today: dt.date, settings: ReminderSettings) -> list[tuple[str, str]]:
+    """The (period, kind) pairs due today: last month's monthly reminder and, in its window, the annual one."""
+    out = []
+    if (kind := kind_due(today, settings)) is not None:
+        out.append((periods.previous(periods.period_of(today)), kind))
+    if (deadline := annual_deadline(today, settings)) is not None:
+        out.append((f"{deadline.year:04d}-{deadline.month:02d}", ANNUAL))
+    return out
+
+
+async def _due(session: AsyncSession, period: str, kind: str) -> list[Due]:
     query = (
         select(Cooperative, User)
         .join(Reporter, Reporter.cooperative_id == Cooperative.id)
         .join(User, User.id == Reporter.user_id)
-        .where(Reporter.role == "head", User.reminders.is_(True), User.blocked.is_(False), ~reported, ~claimed)
+        .where(*reminded_heads(), *pending(period, kind))
         .order_by(Cooperative.id, User.id)
     )
     due: dict[int, Due] = {}
@@ -99,46 +114,48 @@ async def due_reminders(
     return list(due.values())
 
 
-def annual_deadline(today: dt.date, settings: ReminderSettings) -> dt.date | None:
-    """The deadline of this year's annual update when `today` is in its reminder window, else None."""
-    deadline = dt.date(today.year, *ANNUAL_DEADLINE)
-    start = deadline - dt.timedelta(days=settings.annual_days_before)
-    return deadline if start <= today <= deadline else None
+async def due_reminders(session: AsyncSession, today: dt.date, settings: ReminderSettings | None = None) -> list[Due]:
+    """Monthly reminders due today and not yet claimed: heads (reminders on, not blocked) of silent cooperatives."""
+    kind = kind_due(today, settings or ReminderSettings())
+    return [] if kind is None else await _due(session, periods.previous(periods.period_of(today)), kind)
 
 
 async def due_annual(session: AsyncSession, today: dt.date, settings: ReminderSettings | None = None) -> list[Due]:
     """Annual-update reminders due today and not yet claimed this year: heads (reminders on, not
     blocked) of every cooperative on the list."""
     deadline = annual_deadline(today, settings or ReminderSettings())
-    if deadline is None:
-        return []
-    period = f"{deadline.year:04d}-{deadline.month:02d}"
-    claimed = exists().where(ReminderSent.cooperative_id == Cooperative.id, ReminderSent.period == period,
-                             ReminderSent.kind == ANNUAL)
-    query = (
-        select(Cooperative, User)
-        .join(Reporter, Reporter.cooperative_id == Cooperative.id)
-        .join(User, User.id == Reporter.user_id)
-        .where(Reporter.role == "head", User.reminders.is_(True), User.blocked.is_(False), ~claimed)
-        .order_by(Cooperative.id, User.id)
-    )
-    due: dict[int, Due] = {}
-    for coop, user in (await session.execute(query)).all():
-        due.setdefault(coop.id, Due(coop, period, ANNUAL, [])).users.append(user)
-    return list(due.values())
+    return [] if deadline is None else await _due(session, f"{deadline.year:04d}-{deadline.month:02d}", ANNUAL)
 
 
-async def claim(session: AsyncSession, cooperative_id: int, period: str, kind: str) -> bool:
-    """Claim a reminder (INSERT ... ON CONFLICT DO NOTHING); True only for the one caller that wins."""
-    table = ReminderSent.__table__
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(table)
-        .values(cooperative_id=cooperative_id, period=period, kind=kind, sent_at=utcnow(), recipients=0)
-        .on_conflict_do_nothing(index_elements=["cooperative_id", "period", "kind"])
-        .returning(table.c.id)
-    )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
+async def deliver_now(letters: Sequence[Letter], send: Send) -> list[Outcome]:
+    """Send letters one after the other, unpaced (tests, a command line); the app paces them."""
+    out, turn = [], time.monotonic() + SLICE
+    for letter in letters:
+        out.append(await send_one(letter, send))
+        if time.monotonic() >= turn:  # a sender that never waits would hold the event loop
+            await asyncio.sleep(0)
+            turn = time.monotonic() + SLICE
+    return out
+
+
+async def send_one(letter: Letter, send: Send, *, retry_later: bool = False) -> Outcome:
+    """Send one letter and say how it went; a 429 (RetryLater) is passing, or raised with `retry_later` for a
+    paced delivery to retry."""
+    try:
+        await send(letter.recipient, _text(letter))
+    except RecipientGone:
+        return Outcome.GONE
+    except RetryLater:
+        if retry_later:
+            raise
+        return Outcome.PASSING
+    except TransientError as exc:
+        logger.warning("reminder to user %s not delivered: %r", letter.recipient.id, exc)
+        return Outcome.PASSING
+    except Exception:
+        logger.exception("reminder to user %s failed", letter.recipient.id)
+        return Outcome.FAILED
+    return Outcome.SENT
 
 
 async def send_reminders(
@@ -148,78 +165,39 @@ async def send_reminders(
     first_day: int = 5,
     second_after_days: int = 5,
     annual_days_before: int = 14,
+    *,
+    deliver: Deliver = deliver_now,
 ) -> Summary:
     """Claim then send every due reminder, monthly and annual; one nobody received for a passing fault is released."""
     settings = ReminderSettings(first_day, second_after_days, annual_days_before)
     summary = Summary()
-    async with sessionmaker() as session:
-        due = await due_reminders(session, today, settings) + await due_annual(session, today, settings)
-    for item in due:
-        coop = item.cooperative
+    letters: list[Letter] = []
+    claimed: list[int] = []
+    for period, kind in due_kinds(today, settings):
         async with sessionmaker() as session, session.begin():
-            if item.kind in MONTHLY and await _reported(session, coop.id, item.period):
-                continue
-            if not await claim(session, coop.id, item.period, item.kind):
-                continue
-        summary.claimed += 1
-        text = _text(item, today)
-        delivered, passing = 0, 0
-        for user in item.users:
-            try:
-                await send(user, text)
-            except RecipientGone:
-                await _block(sessionmaker, user.id)
-                summary.failed += 1
-            except (RetryLater, TransientError) as exc:
-                logger.warning("reminder to user %s not delivered: %r", user.id, exc)
-                passing += 1
-                summary.failed += 1
-            except Exception:
-                logger.exception("reminder to user %s failed", user.id)
-                summary.failed += 1
-            else:
-                delivered += 1
-                summary.sent += 1
-                summary.sent_to.append((coop.id, item.period, item.kind, user.id))
-        await _record(sessionmaker, coop.id, item, delivered, release=delivered == 0 and passing > 0)
-        summary.released += int(delivered == 0 and passing > 0)
+            claims = await claim_all(session, period, kind, utcnow())
+        async with sessionmaker() as session:
+            letters += await letters_of(session, claims, period, kind, today)
+        claimed += [claim for claim, _ in claims]
+    summary.claimed = len(claimed)
+    if not claimed:
+        return summary
+    outcomes = await deliver(letters, send)
+    await record(sessionmaker, claimed, letters, outcomes, summary)
     return summary
 
 
-def _text(item: Due, today: dt.date) -> str:
+def _text(letter: Letter) -> str:
     """The reminder's words (content/templates/reminders/<kind>.j2)."""
-    coop = item.cooperative
-    if item.kind == ANNUAL:
+    today = letter.today
+    if letter.kind == ANNUAL:
         deadline = dt.date(today.year, *ANNUAL_DEADLINE)
         forms = {f["id"]: f["name"] for f in load_yaml("registry/forms.yaml")["forms"]}
-        return render("reminders/annual.j2", cooperative=coop.name,
-                      form_noun=forms.get(coop.form, forms["hop_tac_xa"]).lower(),
+        return render("reminders/annual.j2", cooperative=letter.cooperative,
+                      form_noun=forms.get(letter.form, forms["hop_tac_xa"]).lower(),
                       deadline=f"{deadline:%d/%m/%Y}", days_left=(deadline - today).days,
                       data_from=f"{deadline.replace(year=deadline.year - 1):%d/%m/%Y}",
                       data_until=f"{deadline - dt.timedelta(days=1):%d/%m/%Y}")
     until = dt.date(today.year, today.month, periods.LAST_MONTH_UNTIL_DAY)
-    return render(f"reminders/{item.kind}.j2", cooperative=coop.name, period=periods.display(item.period),
-                  until=until.strftime("%d/%m/%Y"))
-
-
-async def _reported(session: AsyncSession, cooperative_id: int, period: str) -> bool:
-    query = select(MonthlyReport.id).where(MonthlyReport.cooperative_id == cooperative_id,
-                                           MonthlyReport.period == period).limit(1)
-    return await session.scalar(query) is not None
-
-
-async def _record(sessionmaker: async_sessionmaker, cooperative_id: int, item: Due, delivered: int,
-                  release: bool) -> None:
-    """Note how many heads got the reminder, or release the claim so a later run may try again."""
-    key = (ReminderSent.cooperative_id == cooperative_id, ReminderSent.period == item.period,
-           ReminderSent.kind == item.kind)
-    async with sessionmaker() as session, session.begin():
-        if release:
-            await session.execute(delete(ReminderSent).where(*key))
-        else:
-            await session.execute(update(ReminderSent).where(*key).values(recipients=delivered))
-
-
-async def _block(sessionmaker: async_sessionmaker, user_id: int) -> None:
-    async with sessionmaker() as session, session.begin():
-        await session.execute(update(User).where(User.id == user_id).values(blocked=True))
+    return render(f"reminders/{letter.kind}.j2", cooperative=letter.cooperative,
+                  period=periods.display(letter.period), until=until.strftime("%d/%m/%Y"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from aiohttp import web
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.core import User
@@ -36,24 +36,29 @@ async def eligibility(request: web.Request, session: AsyncSession, viewer: Viewe
     scope = place_param(request, viewer.scope)
     start, end = month_bounds(period)
     in_scope = scope.where(User.province_code, User.commune_code)
-    base = (select(EligibilityCheck).join(User, User.id == EligibilityCheck.user_id)
-            .where(in_scope, EligibilityCheck.created_at >= start, EligibilityCheck.created_at < end))
-    checks = list((await session.scalars(base)).all())
+    in_month = (in_scope, EligibilityCheck.created_at >= start, EligibilityCheck.created_at < end)
+    checks, users = (await session.execute(  # counted by the database: a month of a country is many checks
+        select(func.count(), func.count(distinct(EligibilityCheck.user_id))).select_from(EligibilityCheck)
+        .join(User, User.id == EligibilityCheck.user_id).where(*in_month))).one()
     users_total = await session.scalar(
         select(func.count(distinct(EligibilityCheck.user_id))).join(User, User.id == EligibilityCheck.user_id)
         .where(in_scope))
+    expand = func.json_each_text if session.get_bind().dialect.name == "postgresql" else func.json_each
+    outcome = expand(EligibilityCheck.outcomes).table_valued("key", "value").alias("outcome")
     per_programme: dict[str, Counter] = defaultdict(Counter)
-    for check in checks:
-        for programme_id, outcome in (check.outcomes or {}).items():
-            per_programme[programme_id][str(outcome)] += 1
+    for programme_id, result, n in await session.execute(
+            select(outcome.c.key, outcome.c.value, func.count()).select_from(EligibilityCheck)
+            .join(User, User.id == EligibilityCheck.user_id).join(outcome, true()).where(*in_month)
+            .group_by(outcome.c.key, outcome.c.value)):
+        per_programme[str(programme_id)][str(result)] += int(n)
     rows = [{"name": p.name, "area": "" if p.level == "national" else province_name(p.area.province_code),
              "total": sum(per_programme[p.id].values()), "counts": [per_programme[p.id][o] for o in OUTCOMES]}
             for p in load_programmes() if _applies_in(p, scope)]  # one card per programme of the scope
     rows.sort(key=lambda row: (row["total"] == 0, row["area"] == "", row["name"]))
     started = (await users_per_action(session, scope, ELIGIBILITY, period))[ELIGIBILITY[0]]
     return page(viewer, "eligibility.j2", "ho_tro", period=period, period_shown=periods.display(period),
-                **place_vars(scope, viewer.scope), checks=len(checks),
-                users=len({c.user_id for c in checks}), users_total=users_total or 0, started=started,
+                **place_vars(scope, viewer.scope), checks=checks, users=users, users_total=users_total or 0,
+                started=started,
                 outcomes=OUTCOMES, rows=rows)
 
 
