@@ -3,8 +3,10 @@ cooperatives, a year of monthly updates, questions waiting for an answer and a s
 come from content/demo.yaml), all marked as demonstration data, and prints a sign-in link for a
 demonstration official. It refuses a database that holds anything else; run again, it prints a new link.
 
-Marks: every person it makes is on the channel "demo" (no sender: nothing ever leaves), every
-cooperative's registration number starts with MAU- and its name ends with " (mẫu)".
+Marks: every person it makes has an id starting with "mau-" and is on the channel "demo" (no sender:
+nothing ever leaves), except the askers of the waiting questions, who are web visitors (an answer from the
+dashboard waits in their web mailbox, as a real one would); every cooperative's registration number starts
+with MAU- and its name ends with " (mẫu)".
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from flows.monthly_report.reports import reference_for
 
 CHANNEL = "demo"
 PREFIX = "MAU-"
+PERSON = "mau-"  # the start of every demonstration person's id
 LINK_HOURS = 12  # the printed link is for someone trying the demo on their own machine
 _FUNNEL = ("founding.started", "founding.form_chosen", "founding.plan_shown", "founding.step_ticked")
 
@@ -97,7 +100,9 @@ async def prepare(database_url: str, today: dt.date) -> tuple[str, bool] | None:
 
 async def holds_real_data(session: AsyncSession) -> bool:
     """Whether anyone but demonstration people, or any cooperative but demonstration ones, is stored."""
-    people = await session.scalar(select(func.count()).select_from(User).where(User.channel != CHANNEL))
+    people = await session.scalar(select(func.count()).select_from(User).where(
+        or_(User.channel != CHANNEL, not_(User.external_id.startswith(PERSON))),
+        or_(User.channel != "web", not_(User.external_id.startswith(PERSON)))))
     coops = await session.scalar(select(func.count()).select_from(Cooperative).where(
         or_(Cooperative.registration_no.is_(None), not_(Cooperative.registration_no.startswith(PREFIX)))))
     return bool(people or coops)
@@ -127,7 +132,10 @@ async def fill(session: AsyncSession, today: dt.date) -> int:
     await session.flush()
     _usage(session, rng, farmers, province, now)
     for k, text in enumerate(data["questions"]):
-        asker = farmers[k * 3 % len(farmers)]
+        ward = wards[k * 5 % len(wards)]
+        asker = _person(session, f"{PERSON}web-{k + 1}", None, province, int(ward.code), role="nong_dan")
+        asker.channel = "web"  # a web visitor: the answer waits in their mailbox
+        await session.flush()
         session.add(Question(user_id=asker.id, province_code=province, commune_code=asker.commune_code, text=text,
                              created_at=now - dt.timedelta(days=9 - 2 * k, hours=k)))
     await _announcement(session, official.id, scope, data["announcement"], now - dt.timedelta(days=3))
@@ -135,7 +143,7 @@ async def fill(session: AsyncSession, today: dt.date) -> int:
     return official.id
 
 
-def _person(session: AsyncSession, external_id: str, name: str, province: int, commune: int | None, *,
+def _person(session: AsyncSession, external_id: str, name: str | None, province: int, commune: int | None, *,
             role: str, announcements: bool = True) -> User:
     person = User(channel=CHANNEL, external_id=external_id, display_name=name, role=role, province_code=province,
                   commune_code=commune, onboarded=True, announcements=announcements)

@@ -29,7 +29,8 @@ async def test_the_demo_fills_a_fresh_database_and_its_link_opens_the_dashboard(
     assert await _count(sessionmaker, Cooperative) == 40
     assert await _count(sessionmaker, Cooperative, Cooperative.registration_no.startswith("MAU-"),
                         Cooperative.name.endswith(" (mẫu)")) == 40
-    assert await _count(sessionmaker, User, User.channel != "demo") == 0  # every person is a demonstration one
+    assert await _count(sessionmaker, User, ~User.external_id.startswith("mau-")) == 0  # all demonstration people
+    assert await _count(sessionmaker, User, User.channel.not_in(("demo", "web"))) == 0  # nothing can leave
     async with sessionmaker() as s:
         months = await s.scalar(select(func.count(MonthlyReport.period.distinct())))
     assert months == 12
