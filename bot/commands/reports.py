@@ -1,4 +1,4 @@
-"""`htxbot reports export`: a month or a range of monthly updates as CSV or XLSX, within a scope."""
+"""`htxbot reports export`: a month or a range of monthly updates as CSV (comma or semicolon) or XLSX, within a scope."""
 
 from __future__ import annotations
 
@@ -14,13 +14,14 @@ def register(sub) -> None:
     export.add_argument("--from", dest="first", required=True, help=helptext("reports.thang_dau_mm_yyyy"))
     export.add_argument("--to", dest="last", help=helptext("reports.thang_cuoi_mm_yyyy_mac_dinh_bang_thang_d"))
     export.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    export.add_argument("--delimiter", choices=[",", ";"], default=",", help=helptext("reports.dau_phan_cach_csv"))
     export.add_argument("-o", "--output", type=Path)
     export.set_defaults(handler=export_reports)
 
 
 def export_reports(settings, args) -> None:
     from flows.monthly_report import periods
-    from flows.monthly_report.exports import export_reports as export
+    from flows.monthly_report.exports import Export
 
     first = periods.parse(args.first)
     last = periods.parse(args.last) if args.last else first
@@ -28,7 +29,13 @@ def export_reports(settings, args) -> None:
         say("bad_period")
         raise SystemExit(2)
     scope = scope_from(args)
-    document = with_session(settings, lambda session: export(session, scope, first, last, args.format))
-    path = args.output or Path(document.filename)
-    path.write_bytes(document.data)
+    export = Export(scope, first, last, args.format, args.delimiter)
+    path = args.output or Path(export.filename)
+
+    async def write(session) -> None:  # the file grows as the rows are read: memory stays flat
+        with path.open("wb") as out:
+            async for piece in export.chunks(session):
+                out.write(piece)
+
+    with_session(settings, write)
     say("exported", path=path)

@@ -105,3 +105,16 @@ async def test_a_file_without_the_needed_columns_or_unreadable_is_refused(sessio
     broken = await import_cooperatives(session, b"not a zip", "ds.xlsx")
     assert not broken.ok and "Không đọc được" in broken.text
     assert await _count(session) == 0
+
+
+async def test_every_sector_label_of_the_founding_guide_is_accepted(session):
+    from flows.engine.content import load_yaml
+
+    labels = [s["label"] for s in load_yaml("founding/sectors.yaml")["sectors"]]
+    rows = [[f"HTX Lĩnh Vực {n}", "Hợp tác xã", "", "Thành phố Hà Nội", "Phường Hoàn Kiếm", label]
+            for n, label in enumerate(labels)]
+    report = await import_cooperatives(session, _xlsx(rows), "ds.xlsx")
+    assert report.ok, report.text
+    await session.commit()
+    craft = await session.scalar(select(Cooperative.sector).where(Cooperative.name == f"HTX Lĩnh Vực {labels.index('Tiểu thủ công nghiệp, làng nghề')}"))
+    assert craft == "cong_nghiep" and await _count(session) == len(labels)
