@@ -19,9 +19,9 @@ from flows.faq.flow import FLOW, entry_vars
 
 
 def confident(match: Match) -> bool:
-    """Whether a match is sure enough to act on or to interrupt a flow with (a calibrated score above
-    the knowledge base's CONFIDENT_AT; any entry found, for a knowledge base without calibration)."""
-    return match.entry is not None and getattr(match, "confident", True)
+    """Whether a match is sure enough to start a flow or to interrupt one with (its calibrated score
+    is above the knowledge base's CONFIDENT_AT; below that, only the Hỏi đáp flow answers it)."""
+    return match.entry is not None and match.confident
 
 
 class Assistant:
