@@ -7,8 +7,9 @@ and sending stops), 403 is Zalo's "internal server error" and, like 5xx and time
 429 slows down by a growing delay. Zalo has no "user blocked the bot" code.
 
 getUpdates has no offset and hands consumed updates back, answering at once while its queue is not
-empty: polls are spaced by at least `poll_interval` and every update is de-duplicated on its message
-id in the database (bot/channels/seen.py), so a restart does not answer a message twice. Text
+empty: polls are spaced by at least `poll_interval`. Every update goes into the inbox (bot/inbox/)
+keyed by its message id before it is acknowledged (the webhook answers 503 when the database does not
+take it in time), so an update handed back, even after a restart, is not answered twice. Text
 messages drive the flows; other messages reach the engine as empty text (a polite request for
 text). Buttons become numbered options, HTML plain text, long texts are cut under 2000 characters.
 """
@@ -19,15 +20,14 @@ import asyncio
 import hmac
 import json
 import logging
+import secrets
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.health import ChannelHealth
 from bot.channels.render import plain, split_text
-from bot.channels.seen import SeenMessages
 from bot.channels.zalo_wire import (
     CHANNEL,
     Update,
@@ -37,6 +37,7 @@ from bot.channels.zalo_wire import (
     parse_update,
     to_incoming,
 )
+from bot.inbox import Busy, Inbox, Work
 from flows.engine.delivery import (
     ChannelMisconfigured,
     DeliveryError,
@@ -45,7 +46,7 @@ from flows.engine.delivery import (
     RetryLater,
     TransientError,
 )
-from flows.engine.engine import Engine
+from flows.engine.engine import Deliver, Engine
 from flows.engine.messages import Incoming, Reply
 
 __all__ = ["CHANNEL", "ZaloApiError", "ZaloBotChannel", "as_plain_text"]
@@ -65,19 +66,19 @@ class ZaloBotChannel:
     def __init__(self, engine: Engine, token: str, *, base_url: str = "https://bot-api.zaloplatforms.com",
                  webhook_url: str | None = None, webhook_secret: str | None = None, poll_timeout: int = 30,
                  poll_interval: float = 1.0, request_timeout: float = 15.0, max_backoff: float = 60.0,
-                 seen: SeenMessages | None = None, health: ChannelHealth | None = None) -> None:
+                 inbox: Inbox | None = None, health: ChannelHealth | None = None) -> None:
         self.engine = engine
         self.url = f"{base_url.rstrip('/')}/bot{token}/"
         self.webhook_url, self.webhook_secret = webhook_url, webhook_secret
         self.poll_timeout, self.poll_interval = poll_timeout, poll_interval
         self.request_timeout, self.max_backoff = request_timeout, max_backoff
-        self.seen = seen  # None: only the engine's short memory of recent message ids
+        self.inbox = inbox or Inbox(engine)
+        self.inbox.register(CHANNEL, self.read)
         self.health = health or ChannelHealth(CHANNEL)
         self._throttled = 0  # 429 answers in a row: the next delay grows with it
         self._session: aiohttp.ClientSession | None = None
         self._stop = asyncio.Event()
         self._poller: asyncio.Task | None = None
-        self._tasks: set[asyncio.Task] = set()
 
     # ---- life cycle -------------------------------------------------------------------------
 
@@ -96,14 +97,12 @@ class ZaloBotChannel:
             self._poller = asyncio.create_task(self._poll())
 
     async def stop(self) -> None:
-        """Stop polling, let updates in hand finish (10 s at most), close the HTTP session."""
+        """Stop polling and close the HTTP session (updates in hand are the inbox's to finish or retry)."""
         self._stop.set()
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
             self._poller = None
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=10)
         await self.stop_sending()
 
     async def start_sending(self) -> None:
@@ -174,20 +173,21 @@ class ZaloBotChannel:
     # ---- incoming ---------------------------------------------------------------------------
 
     async def webhook(self, request: web.Request) -> web.Response:
-        """Take an update if the secret header matches (else 403); a malformed body gets 400, nothing processed."""
+        """Take an update into the inbox if the secret header matches (else 403); 200 once it is committed,
+        503 when the database does not take it in time; a malformed body gets 400, nothing processed."""
         given = request.headers.get(SECRET_HEADER, "")
         if not self.webhook_secret or not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
             return web.json_response({"ok": False, "description": "forbidden"}, status=403)
         try:
-            update = parse_update(json.loads(await request.read()))
+            body = json.loads(await request.read())
         except (ValueError, RecursionError):
-            update = None
+            body = None
+        update = parse_update(body)
         if update is None:
             return web.json_response({"ok": False, "description": "bad update"}, status=400)
         try:
-            await self._take(update)
-        except SQLAlchemyError as exc:
-            log.warning("zalo update not taken, the database failed: %r", exc)
+            await self._take(body, update)
+        except Busy:
             return web.json_response({"ok": False, "description": "busy"}, status=503)
         return web.json_response({"ok": True})
 
@@ -216,36 +216,43 @@ class ZaloBotChannel:
                 await self._sleep(min(self.max_backoff, 0.5 * 2 ** min(failures, 10)))
                 continue
             failures = 0
-            for body in result if isinstance(result, list) else [result]:
-                update = parse_update(body)
-                if update is None:
-                    log.warning("zalo getUpdates gave a malformed update; dropped: %.200r", body)
-                    continue
-                await self._take(update)
+            try:
+                for body in result if isinstance(result, list) else [result]:
+                    update = parse_update(body)
+                    if update is None:
+                        log.warning("zalo getUpdates gave a malformed update; dropped: %.200r", body)
+                        continue
+                    await self._take(body, update)
+            except Busy:  # Zalo hands the update back on a later call
+                failures += 1
+                await self._sleep(min(self.max_backoff, 0.5 * 2 ** min(failures, 10)))
 
-    async def _take(self, update: Update) -> None:
-        """Process an update seen for the first time (its message id recorded); drop a re-delivered one."""
-        incoming = to_incoming(update)
-        if incoming is None:
+    async def _take(self, body: Any, update: Update) -> None:
+        """Write an update the bot handles into the inbox (a re-delivered one is already there); Busy if not written."""
+        if to_incoming(update) is None:
             return
-        key = message_key(update)
-        if key is not None and self.seen is not None and not await self.seen.first_time(key):
+        if isinstance(body, dict) and "event_name" not in body:  # {ok, result} around it
+            body = body["result"]
+        key = message_key(update) or secrets.token_hex(12)
+        if not await self.inbox.accept(CHANNEL, [(key, body)]):
             log.debug("zalo message %s seen before; dropped", key)
-            return
-        # tasks start in arrival order and the engine's lock is their first await: each user's order holds
-        task = asyncio.create_task(self._process(incoming))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
-    async def _process(self, incoming: Incoming) -> None:
+    def read(self, payload: Any) -> Work | None:
+        """What a stored update asks of the engine, and how to reply; None for updates the bot does not handle."""
+        update = parse_update(payload)
+        if update is None:
+            raise ValueError("not a Zalo update")
+        incoming = to_incoming(update)
+        return None if incoming is None else Work(incoming, self._replier(incoming))
+
+    def _replier(self, incoming: Incoming) -> Deliver:
         async def reply(replies: list[Reply]) -> None:
             try:
                 await self.deliver(incoming.external_id, replies)
             except Exception as exc:  # noqa: BLE001 - a reply lost to the network is logged, not raised into asyncio
                 log.warning("zalo reply to %s not delivered: %s", incoming.external_id, exc)
 
-        # the first await: the engine's lock keeps the order, and holds it until the replies are out
-        await self.engine.handle(incoming, deliver=reply)
+        return reply
 
     # ---- outgoing ---------------------------------------------------------------------------
 

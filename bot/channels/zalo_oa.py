@@ -4,7 +4,9 @@ Events carry X-ZEvent-Signature = "mac=" + sha256(app_id + raw body + timestamp 
 Zalo retries any answer but 200 for hours and may then disable the webhook, so every event this
 channel does not take (another app, a bad signature, a malformed body, a timestamp more than
 `max_age` seconds away, a msg_id already seen, even after a restart) is answered 200 and dropped
-with a log line. Taken events are processed after the answer, in arrival order. Replies and
+with a log line. A taken event is written to the inbox (bot/inbox/), keyed by its msg_id, before
+the 200 (503 when the database does not take it in time: Zalo sends it again), and handled from
+there, each user's in arrival order. Replies and
 announcements go to `/v3.0/oa/message/cs` with the `access_token` header; tokens and message rules
 live in bot/channels/zalo_oa_state.py. Error numbers (third-party tables quoting Zalo's list):
 -216 invalid and -220 expired access token, -124 ZNS's expired token (all three refresh once),
@@ -13,26 +15,26 @@ live in bot/channels/zalo_oa_state.py. Error numbers (third-party tables quoting
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
 import logging
+import secrets
 import time
 from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.health import ChannelHealth
 from bot.channels.render import plain, split_text
-from bot.channels.seen import SeenMessages
 from bot.channels.zalo_oa_state import OARules, OATokens, TokenRefused
 from bot.channels.zalo_wire import as_plain_text
+from bot.inbox import Busy, Inbox, Work
 from flows.engine.delivery import PermanentError, RecipientGone, RetryLater, TransientError
-from flows.engine.engine import Engine
+from flows.engine.engine import Deliver, Engine
 from flows.engine.messages import Incoming, Reply
 
 __all__ = ["CHANNEL", "OARules", "OATokens", "ZaloOAChannel", "signature_ok"]
@@ -91,21 +93,20 @@ class ZaloOAChannel:
 
     def __init__(self, engine: Engine, tokens: OATokens, rules: OARules, *, secret_key: str,
                  api_base_url: str = "https://openapi.zalo.me", max_age: float = 300.0,
-                 seen: SeenMessages | None = None, clock: Callable[[], float] = time.time) -> None:
+                 inbox: Inbox | None = None, clock: Callable[[], float] = time.time) -> None:
         self.engine, self.tokens, self.rules, self.secret_key = engine, tokens, rules, secret_key
         self.url = f"{api_base_url.rstrip('/')}/v3.0/oa/message/cs"
-        self.max_age, self.seen, self.clock = max_age, seen, clock
+        self.max_age, self.clock = max_age, clock
+        self.inbox = inbox or Inbox(engine)
+        self.inbox.register(CHANNEL, self.read)
         self.health = ChannelHealth(CHANNEL)
         self._session: aiohttp.ClientSession | None = None
-        self._tasks: set[asyncio.Task] = set()
 
     async def start(self) -> None:
         """Nothing to connect: Zalo calls the webhook."""
 
     async def stop(self) -> None:
-        """Let events in hand finish (10 s at most), then close the HTTP session."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=10)
+        """Close the HTTP session (events in hand are the inbox's to finish or retry)."""
         await self.stop_sending()
 
     async def start_sending(self) -> None:
@@ -144,24 +145,27 @@ class ZaloOAChannel:
         if not stamp.isascii() or not stamp.isdigit() or abs(self.clock() - int(stamp) / 1000) > self.max_age:
             return _dropped(f"timestamp {stamp[:20]!r} more than {self.max_age:g} s away")
         try:
-            incoming = to_incoming(OAEvent.model_validate(body))
+            event = OAEvent.model_validate(body)
+            incoming = to_incoming(event)
         except ValidationError:
             return _dropped("malformed event")
         if incoming is None:
             return web.json_response(_OK)  # not a message (follow, seen, …): nothing to do
+        msg_id = event.message.msg_id if event.message else None
+        key = str(msg_id) if msg_id not in (None, "") else secrets.token_hex(12)
         try:
-            if incoming.message_id and self.seen is not None and not await self.seen.first_time(incoming.message_id):
-                return _dropped(f"msg_id {incoming.message_id[2:34]!r} seen before", level=logging.INFO)
-        except SQLAlchemyError as exc:
-            log.warning("zalo OA event not taken, the database failed: %r", exc)
+            if not await self.inbox.accept(CHANNEL, [(key, body)]):
+                return _dropped(f"msg_id {key[:32]!r} seen before", level=logging.INFO)
+        except Busy:
             return web.json_response({"error": -1, "message": "busy"}, status=503)  # Zalo sends it again
-        # tasks start in arrival order and the engine's lock is their first await: each user's order holds
-        task = asyncio.create_task(self._process(incoming))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
         return web.json_response(_OK)
 
-    async def _process(self, incoming: Incoming) -> None:
+    def read(self, payload: Any) -> Work | None:
+        """What a stored event asks of the engine, and how to reply; None for events the bot does not handle."""
+        incoming = to_incoming(OAEvent.model_validate(payload))
+        return None if incoming is None else Work(incoming, self._replier(incoming))
+
+    def _replier(self, incoming: Incoming) -> Deliver:
         async def reply(replies: list[Reply]) -> None:
             if not replies:
                 return  # a re-delivered event: nothing to answer, and no new reply window
@@ -171,8 +175,7 @@ class ZaloOAChannel:
             except Exception as exc:  # noqa: BLE001 - a lost reply is logged, not raised into asyncio
                 log.warning("zalo OA reply to %s not delivered: %s", incoming.external_id, exc)
 
-        # the first await: the engine's lock keeps the order, and holds it until the replies are out
-        await self.engine.handle(incoming, deliver=reply)
+        return reply
 
     # ---- outgoing ---------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ HANDLE_DEADLINE = 300.0  # seconds one update may take, replies included; then i
 CAPACITY = 256  # rows a process holds at once; more wait in the table for the drain
 BATCH = 100  # rows the drain takes per round
 MAX_ATTEMPTS = 5  # times a row is taken up before it is given up (a poison update)
-RETENTION = dt.timedelta(days=3)  # finished rows are kept this long to recognise re-deliveries
+RETENTION = dt.timedelta(days=7)  # rows are kept this long to recognise re-deliveries (Zalo hands updates back)
 STOP_WAIT = 8.0  # seconds a stopping process gives the updates in hand
 
 

@@ -14,7 +14,7 @@ def _secret(value) -> str | None:
 
 def install(app: App) -> None:
     """Add the channels "zalo" and "zalo_oa" that are configured, their senders and webhook routes."""
-    from bot.channels.seen import SeenMessages
+    from bot.wiring.inbox import shared_inbox
 
     s = app.settings
     if s.zalo_bot_token:
@@ -23,7 +23,7 @@ def install(app: App) -> None:
         bot = ZaloBotChannel(app.engine, s.zalo_bot_token.get_secret_value(), base_url=s.zalo_api_base_url,
                              webhook_url=s.zalo_webhook_url, webhook_secret=_secret(s.zalo_webhook_secret),
                              poll_timeout=s.zalo_poll_timeout, poll_interval=s.zalo_poll_interval,
-                             seen=SeenMessages(app.sessionmaker, "zalo"))
+                             inbox=shared_inbox(app))
         app.channels["zalo"] = bot
         app.senders["zalo"] = bot
         app.routes.extend(bot.routes())
@@ -37,7 +37,7 @@ def install(app: App) -> None:
                         s.zalo_oa_proactive_per_month)
         oa = ZaloOAChannel(app.engine, tokens, rules, secret_key=s.zalo_oa_secret_key.get_secret_value(),
                            api_base_url=s.zalo_oa_api_base_url, max_age=s.zalo_oa_event_max_age_seconds,
-                           seen=SeenMessages(app.sessionmaker, "zalo_oa"))
+                           inbox=shared_inbox(app))
         app.channels["zalo_oa"] = oa
         app.senders["zalo_oa"] = oa
         app.routes.extend(oa.routes())

@@ -135,3 +135,38 @@ async def test_polling_does_not_move_past_updates_the_inbox_could_not_take(engin
         assert _texts(tg, 88) == []
         outage.end()
         await tg.wait_for(lambda: any("Bạn là ai" in t for t in _texts(tg, 88)), timeout=30)
+
+
+async def test_zalo_webhooks_answer_503_while_the_database_is_away_and_the_resent_update_is_answered(
+        engine, database_url):
+    from tests.channels.zalo_helpers import APP_ID, OA_SECRET, oa_settings
+    from tests.channels.zalo_helpers import HOOK as ZALO_HOOK
+    from tests.channels.zalo_helpers import SECRET as ZALO_SECRET
+    from tests.channels.zalo_helpers import TOKEN as ZALO_TOKEN
+    from tests.fakes.zalo_api import ZaloBotFake, post_zalo_update
+    from tests.fakes.zalo_oa import ZaloOAFake, oa_text_event, post_oa_event
+
+    async with Outage(database_url) as outage, ZaloBotFake(token=ZALO_TOKEN) as zalo, ZaloOAFake() as oa:
+        settings = oa_settings(outage.url, oa, zalo_bot_token=ZALO_TOKEN, zalo_api_base_url=zalo.base_url,
+                               zalo_webhook_url=ZALO_HOOK, zalo_webhook_secret=ZALO_SECRET)
+        app = build_app(settings, clock=fixed_clock(), parts=["zalo"])
+        server = TestServer(build_web(app), host="127.0.0.1")
+        await server.start_server()
+        await app.start()
+        try:
+            bot_hook, oa_hook = str(server.make_url("/zalo/webhook")), str(server.make_url("/zalo-oa/webhook"))
+            update = zalo.user_says("z1", "/start")
+            zalo.updates.remove(update)  # delivered by the webhook, not by polling
+            event = oa_text_event(APP_ID, "o1", "/start")
+            outage.begin()
+            assert await post_zalo_update(bot_hook, update, secret=ZALO_SECRET, timeout=60) == 503
+            assert await post_oa_event(oa_hook, event, APP_ID, OA_SECRET, timeout=60) == 503
+            outage.end()
+            assert await post_zalo_update(bot_hook, update, secret=ZALO_SECRET) == 200  # sent again
+            assert await post_oa_event(oa_hook, event, APP_ID, OA_SECRET) == 200
+            await zalo.wait_for(lambda: any("Bạn là ai" in (c.text or "") for c in zalo.messages_to("z1")), timeout=20)
+            await oa.wait_for(lambda: any("Bạn là ai" in str(c.params) for c in oa.sent), timeout=20)
+        finally:
+            outage.end()
+            await app.stop()
+            await server.close()
