@@ -11,8 +11,9 @@ Figures (the retrieval study, bench/faq_retrieval.py, uses the same definitions)
 - top-3: the labelled entry is among the three best ranked (questions an entry answers);
 - "I don't know" precision and recall: no entry given, for questions that no entry answers;
 - off-topic answered: off-topic questions answered with an entry;
-- misroute: a question (not a request) that started a flow or changed the flow's step, answers, a
-  founding plan, a monthly report or the profile.
+- misroute: a question (not a request) that started a flow or changed the flow's step, answers or
+  working notes (the founding plan's ticks), a saved founding plan, a monthly report or the profile
+  (not measured: requests, states the scripts do not reach, remarks typed at a free-text step).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from sqlalchemy import func, select
 QUESTIONS = Path(__file__).resolve().parents[2] / "tests" / "faq" / "questions"
 SPLITS = ("train", "dev", "test")
 IDLE_FLOWS = (None, "menu", "faq")  # where an answered question at the menu may leave the user
+# Steps whose answer is free text: a remark typed there ("trời mưa, lúa ngã hết") is an answer, not a
+# misroute; only questions that an entry answers are measured there.
+FREE_TEXT_STEPS = frozenset({"monthly_report.difficulties", "monthly_report.status_note"})
 PLACE = ("vinh long", "long hiep")  # where the founding guide's scripted cooperative sits
 
 _ids = itertools.count(1)
@@ -211,18 +215,19 @@ async def fingerprint(app: Any, external_id: str) -> tuple:
         plans = (await s.execute(select(FoundingPlan.answers, FoundingPlan.progress)
                                  .where(FoundingPlan.user_id == user.id))).all()
         reports = await s.scalar(select(func.count()).select_from(MonthlyReport).where(MonthlyReport.user_id == user.id))
-        return ((conversation.flow, conversation.step, conversation.answers) if conversation else (None, None, None),
+        return ((conversation.flow, conversation.step, conversation.answers, conversation.scratch)
+                if conversation else (None, None, None, None),
                 [tuple(p) for p in plans], reports, (user.role, user.province_code, user.commune_code))
 
 
 def misrouted(before: tuple, after: tuple, state: str) -> bool:
-    (flow0, step0, answers0), *saved0 = before
-    (flow1, step1, answers1), *saved1 = after
+    (flow0, *where0), *saved0 = before
+    (flow1, *where1), *saved1 = after
     if saved0 != saved1:
         return True
     if state in ("idle", "menu") or flow0 == "faq":  # answering may open Hỏi đáp; nothing else may start
         return flow1 not in IDLE_FLOWS
-    return (flow1, step1, answers1) != (flow0, step0, answers0)
+    return (flow1, *where1) != (flow0, *where0)  # step, answers and working notes (ticks) unchanged
 
 
 async def misroutes(outcomes: list[Outcome], day: dt.date, directory: Path) -> None:
@@ -237,7 +242,7 @@ async def misroutes(outcomes: list[Outcome], day: dt.date, directory: Path) -> N
         async with app.db.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
         for number, outcome in enumerate(outcomes):
-            if kind(outcome.item) == "flow":
+            if kind(outcome.item) == "flow" or (outcome.gold is None and outcome.item["state"] in FREE_TEXT_STEPS):
                 continue
             user = await place(app, f"eval-{number}", outcome.item["state"])
             if user is None:

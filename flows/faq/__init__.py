@@ -80,11 +80,15 @@ class Knowledge:
         return [(self.by_id[label], score) for label, score in self.retriever.rank(text) if label != NOTHING]
 
     def looks_like_question(self, text: str) -> bool:
-        """Whether free text typed inside a flow is a question to answer rather than a reply."""
-        return self.intent.looks_like_question(text)
+        """Whether free text typed inside a flow is a question to answer rather than a reply (chat
+        abbreviations read as what they stand for: "htx can von bn" asks "bao nhiêu")."""
+        return self.intent.looks_like_question(text) or self.intent.looks_like_question(self._spelt(text))
 
     def _is_request(self, text: str) -> bool:
-        return self.intent.wants_task(text) or not self.intent.looks_like_question(text)
+        return self.intent.wants_task(text) or not self.looks_like_question(text)
+
+    def _spelt(self, text: str) -> str:
+        return self.retriever.classifier.normalise(text)
 
     def _also(self, entry: Entry, best: float, rest: list[tuple[Entry, float]]) -> list[Entry]:
         close = max(ALSO_AT, best - ALSO_WITHIN)
