@@ -22,7 +22,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,7 +87,3 @@ def once_action(handler: Action) -> Callable[[web.Request], Awaitable[web.Stream
 
     return wrapped
 
-
-async def used(session: AsyncSession, key: str) -> bool:
-    """Whether a key has been used (for tests and pages that want to say so)."""
-    return await session.scalar(select(ActionKey.key).where(ActionKey.key == key)) is not None
