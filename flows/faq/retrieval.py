@@ -7,9 +7,9 @@
 
 Both are trained at load time from content/faq: each entry's questions, the phrasings and the
 "nothing" messages of training.yaml. Before the classifier sees a message it is normalised: folded
-(lower case, no diacritics, đ -> d) and every chat abbreviation of content/language/abbreviations.yaml (shared
-with the engine's reading of answers) and domain
-abbreviation of synonyms.yaml spelt out ("dc" -> "duoc", "htx" -> "hop tac xa").
+(lower case, no diacritics, đ -> d), every chat abbreviation of content/language/abbreviations.yaml
+(shared with the engine's reading of answers) and every domain abbreviation of synonyms.yaml spelt
+out ("dc" -> "duoc", "htx" -> "hop tac xa").
 
 The threshold ANSWER_AT below which nothing is answered was chosen on the dev split of
 tests/faq/questions for the best top-1 with at most 5 % of off-topic questions answered.
