@@ -236,7 +236,7 @@ async def _cancel_command(ctx: Context, arg: str) -> str | None:
 announcements = Flow(
     "announcements",
     [
-        Ask(Step.TEXT, "announcements/ask_text.j2", Text(max_len=MAX_TEXT), save_as="text", optional=False,
+        Ask(Step.TEXT, "announcements/ask_text.j2", Text(max_len=MAX_TEXT, open_ended=True), save_as="text", optional=False,
             getter=lambda ctx: {"max_text": MAX_TEXT}),
         Show(Step.PREVIEW, "announcements/preview.j2", getter=_preview),
         Ask(Step.LOOKS, "announcements/ask_looks.j2", Choice(LOOKS), save_as="looks", optional=False,

@@ -28,8 +28,8 @@ from flows.engine.text import fold
 NAVIGATION = {"nav:menu": "menu", "nav:help": "trogiup"}
 BEGIN = "nav:flow:"  # a button that starts a flow, offered when text typed in another flow asked for it
 NOT_THIS = "_question"  # the "Không phải" pick of "Ý bạn là …?": the text was something else
-SHORT_ANSWER = 300  # a text answer up to this long is a name, a code or a search: a sentence typed
-# there is first tried as a question (longer texts are prose: a note, an announcement, an answer)
+SHORT_ANSWER = 300  # a text answer up to this long is a name, a code or a search: a question typed
+# there is never the answer (a longer text, a note, may be a question and the answer at once)
 
 
 @dataclass(frozen=True)
@@ -232,11 +232,11 @@ async def read_text(ctx: Context, step: Ask | None, text: str) -> Decision:
             result = Invalid(hint)
     if isinstance(result, Ok):
         accept = Accept(result.value, result.note)
-        if not (isinstance(step.input, Text) and step.input.max_len <= SHORT_ANSWER and is_sentence(text)):
+        if not isinstance(step.input, Text) or step.input.open_ended or not is_sentence(text):
             return accept
-        if asks(text):  # "đặt tên htx cần lưu ý gì" is no name, answered or not
+        if step.input.max_len <= SHORT_ANSWER and asks(text):  # "đặt tên htx cần lưu ý gì" is no name
             return Refuse("unknown_question", {}, text)
-        return Question(text, accept)
+        return Question(text, accept)  # answered when it is a question we know, else it is the answer
     if isinstance(result, Ambiguous):
         return Choose(list(result.options))
     if talk:

@@ -70,7 +70,7 @@ async def _carry_out(ctx: Context, step: Step | None, decision: read.Decision) -
         case read.Question(text, otherwise) if isinstance(step, Ask):
             if st.pending and "options" in st.pending:
                 st.pending = None  # "Không phải" pressed: the guess is over
-            if not await _answered(ctx, text):
+            if not await _answered(ctx, text, may_be_the_answer=isinstance(otherwise, read.Accept)):
                 await _carry_out(ctx, step, otherwise)
         case read.SmallTalk(kind):
             await _small_talk(ctx, step, kind)
@@ -94,7 +94,7 @@ def _did_you_mean(ctx: Context, guess: read.Confirm) -> None:
     reply.numbered = True
 
 
-async def _answered(ctx: Context, text: str) -> bool:
+async def _answered(ctx: Context, text: str, may_be_the_answer: bool = False) -> bool:
     """Answer a text typed at a question as a question of its own; True when it was (the step is
     then asked again, or, at the menu, the answer leads on)."""
     st = ctx.state
@@ -102,7 +102,7 @@ async def _answered(ctx: Context, text: str) -> bool:
         await idle_text(ctx, text)  # e.g. a question typed at the menu
         return True
     assistant = ctx.services.assistant
-    if assistant is not None and await assistant.answer_in_flow(ctx, text):
+    if assistant is not None and await assistant.answer_in_flow(ctx, text, may_be_the_answer=may_be_the_answer):
         await present_current(ctx)
         return True
     return False

@@ -262,10 +262,12 @@ class Month(Kind):
 
 @dataclass
 class Text(Kind):
-    """Free text up to a length."""
+    """Free text up to a length. A sentence typed here is first tried as a question (a name, a note
+    is not one) unless the question is `open_ended`: a question box, an announcement, an answer."""
 
     max_len: int = 1000
     min_len: int = 1
+    open_ended: bool = False
 
     def parse(self, text: str, ctx: Any) -> Result:
         cleaned = text.strip()

@@ -22,8 +22,10 @@ class FreeText(Protocol):
     async def answer_idle(self, ctx: Context, text: str) -> Target | bool:
         """Text typed with no question pending: where to go, True when answered, False to leave it."""
 
-    async def answer_in_flow(self, ctx: Context, text: str) -> bool:
-        """Text the current step could not parse: True when it was answered as a question."""
+    async def answer_in_flow(self, ctx: Context, text: str, *, may_be_the_answer: bool = False) -> bool:
+        """Text typed inside a flow, which the step could not take (or, `may_be_the_answer`, a free
+        text that may be the answer itself): True when something was said (a question answered, a
+        request for another flow offered; only a question when the text may be the answer)."""
 
 
 class Notify(Protocol):

@@ -49,10 +49,13 @@ class Assistant:
             return False
         return Go(FLOW, {"question": text})
 
-    async def answer_in_flow(self, ctx: Context, text: str) -> bool:
+    async def answer_in_flow(self, ctx: Context, text: str, *, may_be_the_answer: bool = False) -> bool:
         """Text the current step could not take: a question we know is answered, a request for
-        another flow offered; True when something was said (the engine asks the step again)."""
+        another flow offered; True when something was said (the engine asks the step again). A free
+        text that may be the step's answer (a note) is only answered when it is a question."""
         asked = self.knowledge.looks_like_question(text)
+        if may_be_the_answer and not asked:
+            return False
         match = self.knowledge.match(text)
         if not confident(match):
             return False

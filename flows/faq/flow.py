@@ -167,7 +167,7 @@ async def _send(ctx: Context) -> str:
 faq = Flow(
     FLOW,
     [
-        Ask(Step.ASK, "faq/ask.j2", Text(), save_as="question", optional=False, next=Step.MATCH),
+        Ask(Step.ASK, "faq/ask.j2", Text(open_ended=True), save_as="question", optional=False, next=Step.MATCH),
         Do(Step.MATCH, _match),
         Ask(Step.ANSWER, "faq/answered.j2", FollowUp(), save_as="followup", optional=False,
             getter=_answer_vars, next=Step.ROUTE),

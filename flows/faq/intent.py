@@ -1,8 +1,8 @@
 """Telling a question ("htx là gì?") from a request ("tôi muốn lập htx") and from a plain answer ("5 sào").
 
-The marker words are data in content/faq/synonyms.yaml (question_words, task_markers). A word
-typed with diacritics is compared as typed, so "sào" (a land unit) is not "sao" (why); a word
-typed without them is compared folded.
+The marker words are data in content/faq/synonyms.yaml (question_words, task_markers) and
+content/language/words.yaml (asking_anywhere). A word typed with diacritics is compared as typed,
+so "sào" (a land unit) is not "sao" (why); a word typed without them is compared folded.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
+from flows.engine.content import load_yaml
 from flows.engine.text import fold, words
 
 
@@ -27,7 +28,7 @@ class Intent:
 
     def __init__(self, synonyms: dict[str, Any]) -> None:
         q = synonyms.get("question_words") or {}
-        self.anywhere = _phrases(q.get("anywhere"))
+        self.anywhere = _phrases(q.get("anywhere")) + _phrases(load_yaml("language/words.yaml")["asking_anywhere"])
         self.first = _phrases(q.get("first"))
         self.last_marked = {unicodedata.normalize("NFC", w).lower() for w in q.get("last") or []}
         self.last_folded = {fold(w) for w in self.last_marked}

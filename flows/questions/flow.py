@@ -162,7 +162,7 @@ questions = Flow(
         Ask(Step.PICK, "questions/list.j2", Choice(_listed), save_as="question_id", optional=False,
             getter=_list_vars, next=Step.OPEN),
         Do(Step.OPEN, _open),
-        Ask(Step.ANSWER, "questions/ask_answer.j2", Text(min_len=2, max_len=ANSWER_CHARS), save_as="answer",
+        Ask(Step.ANSWER, "questions/ask_answer.j2", Text(min_len=2, max_len=ANSWER_CHARS, open_ended=True), save_as="answer",
             optional=False, getter=lambda ctx: ctx.answers["opened"], next=Step.SEND),
         Do(Step.SEND, _send),
         Ask(Step.PROMOTE, "questions/ask_promote.j2", YesNo(), save_as="promote", optional=False, next=Step.MARK),

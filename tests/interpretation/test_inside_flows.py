@@ -158,3 +158,16 @@ async def test_a_request_for_another_flow_is_offered_not_started(chat, sessionma
     state = await state_of(sessionmaker)
     assert state.flow == "monthly_report"
     assert (state.suspended["flow"], state.suspended["step"]) == ("founding", "members")  # kept for later
+
+
+async def test_a_question_typed_as_the_months_difficulties_is_answered_a_note_is_kept(chat, sessionmaker):
+    await _at_the_report_month(chat, sessionmaker)
+    for answer in ("dung", "25", "12", "1,5 ty", "on dinh"):
+        await chat.send(answer)
+    assert "khó khăn" in chat.last_text
+    await chat.send("htx em thieu von mua phan thi muon vay o dau")
+    assert chat.said("Nguồn:") and "khó khăn" in chat.last_text
+    assert (await state_of(sessionmaker)).step == "difficulties"
+    await chat.send("Muốn vay vốn mở rộng sản xuất, thiếu kho lạnh")
+    state = await state_of(sessionmaker)
+    assert state.step == "needs" and state.answers["difficulties"] == "Muốn vay vốn mở rộng sản xuất, thiếu kho lạnh"
