@@ -98,7 +98,8 @@ async def test_an_official_signs_in_reads_the_month_and_sends_an_announcement(li
     rows = page.locator("table.data tbody tr")
     assert await rows.count() == 1 and "HTX Im Lặng" in await rows.first.inner_text()
     await page.goto(f"{base_url}/quan-ly/hop-tac-xa/{ids['cua_nam']}")
-    assert await page.locator("section.month").count() == 12
+    assert await page.locator("table.data").count() == 1  # one table, a row per month
+    assert await page.locator("table.data tbody tr").count() == 12
     await page.screenshot(path=screenshot_path("dashboard-cooperative"), full_page=True)
 
     await page.get_by_role("link", name="Khó khăn, nhu cầu").click()
@@ -111,7 +112,7 @@ async def test_an_official_signs_in_reads_the_month_and_sends_an_announcement(li
     await page.get_by_role("button", name="Xem trước").click()
     assert "Tập huấn chuyển đổi số" in await page.locator(".preview .message").inner_text()
     await page.screenshot(path=screenshot_path("dashboard-announce-preview"), full_page=True)
-    await page.get_by_role("button", name="Gửi cho 3 người").click()
+    await page.get_by_role("button", name="Gửi ngay cho 3 người").click()
     await page.wait_for_url(re.compile(r".*/quan-ly/thong-bao/\d+$"))
     assert await page.locator("[data-k=remaining]").inner_text() == "3"
 
