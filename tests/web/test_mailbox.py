@@ -149,3 +149,23 @@ async def test_an_announcement_reaches_web_visitors_who_opted_in_and_not_the_oth
         rows = (await s.scalars(select(WebMessage))).all()
     assert [r.user_id for r in rows] == [user.id]
     assert visitor_id
+
+
+async def test_a_monthly_reminder_reaches_a_cooperative_head_who_uses_the_web_chat(site):
+    """A head who linked their cooperative in the web chat is reminded there (the reminders job's senders)."""
+    import datetime as dt
+
+    from bot.wiring.reminders import remind
+    from flows.join.coops import link_reporter
+    from tests.registry import world
+
+    app, client = site
+    _visitor_id, user = await _visitor(client, app)
+    async with app.sessionmaker() as s:
+        silent = await world.coop(s, "HTX Im Lặng")
+        await link_reporter(s, user.id, silent.id, "head")
+        await s.commit()
+    summary = await remind(app, dt.date(2026, 11, 5))  # the first reminder of the October update
+    assert summary.sent == 1
+    [item] = await _mailbox(client)
+    assert "HTX Im Lặng" in item["html"] and item["unread"]
