@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -98,6 +99,7 @@ async def _serve(settings: Settings) -> None:
     await web.TCPSite(runner, settings.listen_host, settings.listen_port).start()
     say("running", db=_safe_url(settings.database_url), host=settings.listen_host, port=settings.listen_port)
     await app.start()
+    gc.freeze()  # start-up's objects (modules, templates, the FAQ model) leave the collector's full sweeps: no long pauses
     if "telegram" in app.channels:
         say("telegram_webhook" if settings.telegram_webhook_url else "telegram_polling",
             url=settings.telegram_webhook_url)

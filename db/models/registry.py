@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, utcnow
@@ -100,6 +100,8 @@ class MonthlyReport(Base):
     __table_args__ = (
         UniqueConstraint("cooperative_id", "period", "revision"),
         Index("ix_monthly_reports_period_latest", "period", "cooperative_id", "revision"),  # 0010_scale
+        Index("ix_monthly_reports_revised", "cooperative_id", "period", "revision",  # the few revised updates
+              postgresql_where=text("revision > 1"), sqlite_where=text("revision > 1")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

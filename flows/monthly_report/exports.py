@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import io
 import json
+import operator
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,23 +56,28 @@ def columns() -> list[dict[str, Any]]:
     return load_yaml("registry/export.yaml")["columns"]
 
 
-class _Labels:
-    """Ids to Vietnamese labels, read once per export; labels met once are remembered."""
+_ORDER = ("period", "registration_no", "name", "form", "province", "commune", "sector", "members", "workers",
+          "revenue", "status", "status_note", "difficulties", "needs", "revision", "reference", "submitted_at")
 
-    def __init__(self) -> None:
+
+class _Labels:
+    """Database rows to export rows: ids to Vietnamese labels (read once, remembered as met), the month a date,
+    the submission time Vietnam time; `for_csv` makes dates text and neutralises typed text."""
+
+    def __init__(self, for_csv: bool = False) -> None:
         choices = load_yaml("registry/monthly.yaml")
         self.statuses = {s["id"]: s["label"] for s in choices["statuses"]}
         self.need_names = {n["id"]: n["label"] for n in choices["needs"]}
         self.forms = {f["id"]: f["name"] for f in load_yaml("registry/forms.yaml")["forms"]}
         self.sectors = {s["id"]: s["name"] for s in load_yaml("registry/sectors.yaml")["sectors"]}
-        self.keys = [c["key"] for c in columns()]
+        self.for_csv = for_csv
+        self.order = operator.itemgetter(*(_ORDER.index(c["key"]) for c in columns()))  # the file's column order
         self._places: dict[tuple[int, int], tuple[str, str]] = {}
         self._needs: dict[str | None, str] = {}
-        self._months: dict[str, dt.date] = {}
+        self._months: dict[str, Any] = {}
 
-    def row(self, raw: Sequence[Any]) -> list[Any]:
-        """One export row (in column order) from one database row: numbers stay numbers, ids become labels,
-        the month a date, the submission time Vietnam time."""
+    def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
+        """One export row, in the file's column order, from one database row."""
         (period, registration_no, name, form, province, commune, sector, members, workers, revenue, status, note,
          difficulties, needs, revision, reference, submitted_at) = raw
         place = self._places.get((province, commune))
@@ -80,49 +86,42 @@ class _Labels:
         shown = self._needs.get(needs)
         if shown is None:
             shown = self._needs[needs] = ", ".join(self.need_names.get(n, n) for n in json.loads(needs or "[]"))
-        month = self._months.get(period) or self._months.setdefault(period, dt.date(int(period[:4]), int(period[5:]), 1))
+        month = self._months.get(period)
+        if month is None:
+            month = self._months[period] = period if self.for_csv else dt.date(int(period[:4]), int(period[5:]), 1)
         moment = submitted_at if submitted_at.tzinfo else submitted_at.replace(tzinfo=dt.UTC)  # SQLite: naive UTC
-        values = {
-            "period": month, "registration_no": registration_no or "", "name": name,
-            "form": self.forms.get(form, form), "province": place[0], "commune": place[1],
-            "sector": self.sectors.get(sector, sector or ""), "members": members, "workers": workers,
-            "revenue": revenue, "status": self.statuses.get(status, status), "status_note": note or "",
-            "difficulties": difficulties or "", "needs": shown, "revision": revision, "reference": reference,
-            "submitted_at": moment.astimezone(LOCAL).replace(tzinfo=None, second=0, microsecond=0),
-        }
-        return [values[k] for k in self.keys]
+        moment = moment.astimezone(LOCAL).replace(tzinfo=None, second=0, microsecond=0)
+        texts = (registration_no or "", name, note or "", difficulties or "", reference)
+        if self.for_csv:
+            texts = tuple(map(cell_text, texts))
+            moment = f"{moment:%Y-%m-%d %H:%M}"
+        return self.order((month, texts[0], texts[1], self.forms.get(form, form), place[0], place[1],
+                           self.sectors.get(sector, sector or ""), members, workers, revenue,
+                           self.statuses.get(status, status), texts[2], texts[3], shown, revision, texts[4], moment))
 
 
 class _Csv:
     """CSV bytes: a byte-order mark and the header first (Excel then reads Vietnamese), texts neutralised."""
 
     def __init__(self, delimiter: str) -> None:
-        self.labels = _Labels()
+        self.labels = _Labels(for_csv=True)
         self.delimiter = delimiter
 
-    def _lines(self, rows: list[list[Any]]) -> bytes:
+    def _lines(self, rows: Sequence[Sequence[Any]]) -> bytes:
         out = io.StringIO()
-        csv.writer(out, delimiter=self.delimiter).writerows(rows)
+        writer = csv.writer(out, delimiter=self.delimiter)
+        for start in range(0, len(rows), 100):  # short calls: the event loop's thread gets the GIL in between
+            writer.writerows(rows[start:start + 100])
         return out.getvalue().encode()
 
     def start(self) -> bytes:
         return b"\xef\xbb\xbf" + self._lines([[c["header"] for c in columns()]])
 
     def add(self, raws: Sequence[Sequence[Any]]) -> bytes:
-        return self._lines([[_csv_value(v) for v in row] for row in map(self.labels.row, raws)])
+        return self._lines(list(map(self.labels.row, raws)))
 
     def finish(self) -> bytes:
         return b""
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return cell_text(value)
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%Y-%m")
-    return value
 
 
 class _Xlsx:
@@ -193,7 +192,7 @@ class Export:
                      .order_by(Cooperative.name, Cooperative.id).execution_options(yield_per=PAGE))
             result = await (await session.connection()).stream(query)  # Core rows: no ORM work per row
             async for page in result.partitions():
-                yield [tuple(row) for row in page]
+                yield page
 
 
 async def export_reports(session: AsyncSession, scope: Scope, first: str, last: str | None = None,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from db.models.registry import Cooperative, MonthlyReport
 from flows.engine.content import load_yaml
 from flows.join.scope import Scope
+from flows.monthly_report.reports import superseded
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +37,8 @@ async def cooperatives_page(session: AsyncSession, scope: Scope, period: str, fi
                             limit: int = 100, offset: int = 0) -> tuple[list[tuple[Cooperative, MonthlyReport | None]], int]:
     """One page of the scope's cooperatives matching the filters, each with its latest update of the period (or
     None), and how many match in all."""
-    newer = aliased(MonthlyReport)
-    superseded = exists().where(newer.cooperative_id == MonthlyReport.cooperative_id,
-                                newer.period == MonthlyReport.period, newer.revision > MonthlyReport.revision)
-    joined = (MonthlyReport.cooperative_id == Cooperative.id) & (MonthlyReport.period == period) & ~superseded
+    joined = ((MonthlyReport.cooperative_id == Cooperative.id) & (MonthlyReport.period == period)
+              & ~superseded(MonthlyReport, period))
     conditions = [scope.where(Cooperative.province_code, Cooperative.commune_code)]
     if filters.form:
         conditions.append(Cooperative.form == filters.form)

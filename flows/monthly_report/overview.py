@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, exists, func, or_, select, true
+from sqlalchemy import Select, case, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models.registry import Cooperative, MonthlyReport
@@ -160,18 +160,19 @@ async def difficulties_and_needs(session: AsyncSession, scope: Scope, period: st
                                  offset: int = 0) -> NeedsSummary:
     """Statuses and needs counted, and one page (by name) of the updates naming a difficulty, a need or a hard time."""
     r = MonthlyReport
-    statuses = latest(select(r.status, func.count()), scope, period, period).group_by(r.status)
+    named = func.sum(case((_named_something(), 1), else_=0))
+    statuses = latest(select(r.status, func.count(), named), scope, period, period).group_by(r.status)
     expand = func.json_array_elements_text if session.get_bind().dialect.name == "postgresql" else func.json_each
     need = expand(r.needs).table_valued("value").alias("need")  # joined after monthly_reports: it reads its row
     needs = latest(select(need.c.value, func.count()).select_from(r), scope, period, period).join(need, true())
     listed = latest(select(Cooperative, r).join(Cooperative, Cooperative.id == r.cooperative_id), scope, period,
                     period, joined=True).where(_named_something())
-    total = latest(select(func.count()).select_from(r), scope, period, period).where(_named_something())
     page = listed.order_by(Cooperative.name, Cooperative.id).limit(limit).offset(offset)
+    counted = (await session.execute(statuses)).all()
     return NeedsSummary(
         period,
-        statuses=Counter(dict((await session.execute(statuses)).all())),
+        statuses=Counter({status: int(n) for status, n, _ in counted}),
         needs=Counter({str(k): int(v) for k, v in (await session.execute(needs.group_by(need.c.value))).all()}),
         items=[(c, report) for c, report in (await session.execute(page)).all()],
-        items_total=int(await session.scalar(total) or 0),
+        items_total=sum(int(named or 0) for _, _, named in counted),
     )

@@ -212,11 +212,18 @@ async def revisions(session: AsyncSession, cooperative_id: int, period: str) -> 
 def latest_where(scope: Scope, first: str, last: str) -> list[ColumnElement[bool]]:
     """Conditions on MonthlyReport (joined to its Cooperative) keeping the latest revision per cooperative and
     period of first..last inside a scope; the newer-revision test is per row, so the scope holds inside it too."""
-    newer = aliased(MonthlyReport)
-    superseded = exists().where(newer.cooperative_id == MonthlyReport.cooperative_id,
-                                newer.period == MonthlyReport.period, newer.revision > MonthlyReport.revision)
-    return [MonthlyReport.period >= first, MonthlyReport.period <= last, ~superseded,
+    return [MonthlyReport.period >= first, MonthlyReport.period <= last, ~superseded(MonthlyReport, first, last),
             scope.where(Cooperative.province_code, Cooperative.commune_code)]
+
+
+def superseded(report: Any, first: str | None = None, last: str | None = None) -> ColumnElement[bool]:
+    """Whether a later revision of this update (MonthlyReport or an alias of it) exists. A later revision is
+    never the first, so only the few revised updates are looked at (index ix_monthly_reports_revised); first..last,
+    when given, bounds the months looked at too."""
+    later = aliased(MonthlyReport)
+    bounds = [] if first is None else [later.period >= first, later.period <= (last or first)]
+    return exists().where(later.revision > 1, later.cooperative_id == report.cooperative_id,
+                          later.period == report.period, later.revision > report.revision, *bounds)
 
 
 async def latest_reports_between(

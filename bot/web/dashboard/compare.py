@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from db.models.registry import MonthlyReport
+from db.models.registry import Cooperative, MonthlyReport
 from flows.join.scope import Scope
 from flows.monthly_report import overview, periods
+from flows.monthly_report.reports import superseded
 
 FIGURES = ("members", "workers", "revenue")
 
@@ -28,18 +29,24 @@ class Comparison:
     change: dict[str, int]
 
 
-async def same_cooperatives(session: AsyncSession, scope: Scope, period: str) -> Comparison:
-    """The change from the previous month to `period`, summed over cooperatives that reported in both
-    (one query: the latest updates of both months, each marked whether the other month has one too)."""
+async def same_cooperatives(session: AsyncSession, scope: Scope, period: str,
+                            totals: overview.Totals | None = None) -> Comparison:
+    """The change from the previous month to `period`, summed over cooperatives that reported in both: the
+    counts per month (from `totals` when the caller has them), then one join of the two months' latest updates."""
     before = periods.previous(period)
-    r, other = MonthlyReport, aliased(MonthlyReport)
-    in_both = exists().where(other.cooperative_id == r.cooperative_id,
-                             other.period == case((r.period == period, before), else_=period))
-    both = case((in_both, 1), else_=0)
-    query = overview.latest(select(r.period, func.count(), func.sum(both),
-                                   *(func.sum(case((in_both, getattr(r, name)), else_=0)) for name in FIGURES)),
-                            scope, before, period).group_by(r.period)
-    found = {row[0]: [int(v or 0) for v in row[1:]] for row in (await session.execute(query)).all()}
-    now, then = found.get(period, [0] * (2 + len(FIGURES))), found.get(before, [0] * (2 + len(FIGURES)))
-    change = {name: now[2 + i] - then[2 + i] for i, name in enumerate(FIGURES)}
-    return Comparison(period, before, now[0], then[0], now[1], change)
+    totals = totals or await overview.totals(session, scope, period)
+    previous, current = totals.previous, totals.current
+    now, then = aliased(MonthlyReport), aliased(MonthlyReport)
+    query = (
+        select(func.count(), *(func.sum(getattr(now, name) - getattr(then, name)) for name in FIGURES))
+        .select_from(now)
+        .join(then, (then.cooperative_id == now.cooperative_id) & (then.period == before))
+        .where(now.period == period, ~superseded(now, period), ~superseded(then, before))
+    )
+    if scope.level != "country":
+        query = query.join(Cooperative, Cooperative.id == now.cooperative_id).where(
+            scope.where(Cooperative.province_code, Cooperative.commune_code))
+    both, *sums = (await session.execute(query)).one()
+    change = {name: int(value or 0) for name, value in zip(FIGURES, sums, strict=True)}
+    return Comparison(period, before, current.reporting, previous.reporting, int(both or 0), change)
+

@@ -53,7 +53,7 @@ async def home(request: web.Request, session: AsyncSession, viewer: Viewer) -> w
     scope = place_param(request, viewer.scope)
     result = await overview.compliance(session, scope, period, limit=MISSING_SHOWN)  # the rest: the paged list
     totals = await overview.totals(session, scope, period)
-    compare = await same_cooperatives(session, scope, period)  # changes over cooperatives that reported in both
+    compare = await same_cooperatives(session, scope, period, totals)  # changes over cooperatives in both months
     missing = [{"id": c.id, "name": c.name, "province": province_name(c.province_code),
                 "commune": commune_name(c.province_code, c.commune_code)} for c in result.missing]
     rows = _place_rows(scope, result.places)
