@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.sparse import hstack
@@ -34,6 +34,9 @@ NOTHING = "__none__"  # the classifier's class of messages no entry answers
 MATCHER_WEIGHT = 0.5  # share of the matcher's score in the mean (the classifier has the rest)
 SOFTMAX_SCALE = 5.0  # margins -> probabilities: exp(scale * margin), normalised
 C = 1.0  # LinearSVC regularisation
+CLASS_WEIGHT: str | None = None  # LinearSVC class weights ("balanced": each entry counts alike)
+CHAR_GRAMS = (2, 5)  # character n-grams inside words
+WORD_GRAMS: tuple[int, int] | None = (1, 2)  # words and word pairs (None: none)
 ANSWER_AT = 0.35  # mean score below which nothing is answered (dev split: best top-1, no off-topic answered)
 CONFIDENT_AT = 0.55  # mean score above which 99 % of the answers on the dev split were right
 KEPT = 5  # labels kept per ranking
@@ -54,19 +57,34 @@ class Normaliser:
         return " ".join(self.expand.get(w, w) for w in words(text))
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The retrieval's choices (the defaults ship; bench/faq_cv.py compares others by cross-validation)."""
+
+    c: float = C
+    class_weight: str | None = CLASS_WEIGHT
+    char_grams: tuple[int, int] = CHAR_GRAMS
+    word_grams: tuple[int, int] | None = WORD_GRAMS
+    matcher_weight: float = MATCHER_WEIGHT
+    softmax_scale: float = SOFTMAX_SCALE
+
+
 class Classifier:
     """TF-IDF (character n-grams inside words, words and word pairs) + LinearSVC, fitted once."""
 
-    def __init__(self, normalise: Normaliser, examples: Sequence[tuple[str, str]], c: float = C) -> None:
+    def __init__(self, normalise: Normaliser, examples: Sequence[tuple[str, str]],
+                 settings: Settings = Settings()) -> None:
         texts, labels = zip(*examples, strict=True)
         self.normalise = normalise
-        self.vectorisers = (
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32),
-            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32),
-        )
+        self.softmax_scale = settings.softmax_scale
+        self.vectorisers = tuple(
+            [TfidfVectorizer(analyzer="char_wb", ngram_range=settings.char_grams, sublinear_tf=True,
+                             dtype=np.float32)]
+            + ([TfidfVectorizer(analyzer="word", ngram_range=settings.word_grams, sublinear_tf=True,
+                                dtype=np.float32)] if settings.word_grams else []))
         normalised = [normalise(t) for t in texts]
         matrix = hstack([v.fit_transform(normalised) for v in self.vectorisers]).tocsr()
-        self.model = LinearSVC(C=c)
+        self.model = LinearSVC(C=settings.c, class_weight=settings.class_weight)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # liblinear may stop a hair short of its tolerance; harmless here
             self.model.fit(matrix, labels)
@@ -108,7 +126,7 @@ class Classifier:
     def probabilities(self, text: str) -> np.ndarray:
         """One probability per label (self.labels), from the margins by a softmax."""
         margins = self.margins(text)
-        exp = np.exp(SOFTMAX_SCALE * (margins - margins.max()))
+        exp = np.exp(self.softmax_scale * (margins - margins.max()))
         return exp / exp.sum()
 
 
@@ -116,21 +134,23 @@ class Retriever:
     """Ranks entries for a message: [(entry id or NOTHING, score in 0..1)], best first."""
 
     def __init__(self, entries: list[Entry], synonyms: dict, training: Training,
-                 abbreviations: Mapping[str, str]) -> None:
+                 abbreviations: Mapping[str, str], settings: Settings = Settings()) -> None:
         widened = [replace(e, questions=e.questions + training.phrasings.get(e.id, ())) for e in entries]
         self.ids = [e.id for e in entries]
         self.index = Index(widened, Normalizer(synonyms))
         examples = [(q, e.id) for e in widened for q in e.questions]
         examples += [(t, NOTHING) for t in training.nothing]
         normalise = Normaliser(abbreviations, synonyms.get("abbreviations") or {})
-        self.classifier = Classifier(normalise, examples)
+        self.classifier = Classifier(normalise, examples, settings)
+        self.matcher_weight = settings.matcher_weight
 
     def rank(self, text: str, kept: int = KEPT) -> list[tuple[str, float]]:
         matched = {self.ids[i]: score for score, i in self.index.scores(text)}
         p = self.classifier.probabilities(text)
         learnt = dict(zip(self.classifier.labels, p.tolist(), strict=True))
         nothing = learnt.pop(NOTHING, 0.0)
-        scores = {e: MATCHER_WEIGHT * matched.get(e, 0.0) + (1 - MATCHER_WEIGHT) * learnt.get(e, 0.0)
+        w = self.matcher_weight
+        scores = {e: w * matched.get(e, 0.0) + (1 - w) * learnt.get(e, 0.0)
                   for e in matched.keys() | learnt.keys()}
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:kept]
         if not ranked or nothing >= ranked[0][1]:
