@@ -20,10 +20,11 @@ from typing import Any
 from aiohttp import web
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
+from bot.channels.telegram_in import CHANNEL, typed_message
 from bot.channels.telegram_out import TEXT_LIMIT, TelegramOutgoing, keyboard
 from bot.inbox import Busy, Inbox, Work
 from flows.engine.engine import Deliver, Engine
@@ -32,7 +33,6 @@ from flows.engine.messages import Incoming, Reply
 log = logging.getLogger(__name__)
 # We call known methods through do_api_request on purpose: it skips parsing answers nobody reads.
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
-CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
 MAX_PAUSE = 30.0  # seconds: the longest wait between polls after errors
@@ -101,11 +101,10 @@ class TelegramChannel(TelegramOutgoing):
         )
         if request is not None:
             builder = builder.request(request).get_updates_request(request)
-        self.application: Application = builder.build()
-        # Updates handed to the Application directly (bench/engine.py) are handled without the inbox.
-        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application: Application = builder.build()  # no handlers: every update goes through the inbox
         self._stopping = asyncio.Event()
         self._poller: asyncio.Task | None = None
+        self._read_ahead: dict[int, tuple[Any, Work]] = {}  # updates `receive` has read, while they are written
 
     @property
     def bot(self) -> Any:
@@ -155,16 +154,23 @@ class TelegramChannel(TelegramOutgoing):
         if not self.webhook_secret or not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
             return web.json_response({"ok": False, "description": "forbidden"}, status=403)
         try:
-            payload = json.loads(await request.read(), parse_constant=_no_constant)
-            work = self.read(payload)
+            await self.receive(json.loads(await request.read(), parse_constant=_no_constant))
         except (ValueError, RecursionError):  # BadUpdate and UnicodeDecodeError are ValueErrors
             return web.json_response({"ok": False, "description": "bad update"}, status=400)
+        except Busy:
+            return web.json_response({"ok": False, "description": "busy, send it again later"}, status=503)
+        return web.json_response({"ok": True})
+
+    async def receive(self, payload: Any) -> None:
+        """One update as received (a webhook's decoded body): read it, then commit it to the inbox,
+        which starts handling it. BadUpdate if it is not an update; Busy if the inbox did not take it."""
+        work = self.read(payload)
         if work is not None:
+            self._read_ahead[payload["update_id"]] = (payload, work)  # the inbox asks for it right away
             try:
                 await self.inbox.accept(CHANNEL, [(str(payload["update_id"]), payload)])
-            except Busy:
-                return web.json_response({"ok": False, "description": "busy, send it again later"}, status=503)
-        return web.json_response({"ok": True})
+            finally:
+                self._read_ahead.pop(payload["update_id"], None)
 
     async def _poll(self) -> None:
         """Long polling: each batch goes into the inbox before the offset moves past it; on errors
@@ -214,6 +220,13 @@ class TelegramChannel(TelegramOutgoing):
         reply; None for updates the bot does not handle. BadUpdate if it is not a Telegram update."""
         if not isinstance(payload, dict) or type(payload.get("update_id")) is not int:
             raise BadUpdate("not an update")
+        ahead = self._read_ahead.get(payload["update_id"])
+        if ahead is not None and ahead[0] is payload:  # read a moment ago by `receive`: not parsed twice
+            return ahead[1]
+        typed = typed_message(payload)  # most updates: no Update object built
+        if typed is not None:
+            incoming, chat_id = typed
+            return None if incoming is None else Work(incoming, self._replier(None, chat_id, incoming))
         try:
             update = Update.de_json(payload, self.bot)
             incoming = to_incoming(update)
@@ -221,11 +234,13 @@ class TelegramChannel(TelegramOutgoing):
             raise
         except Exception as exc:  # noqa: BLE001 - PTB raises many kinds on malformed updates
             raise BadUpdate(f"{type(exc).__name__}: {exc}") from exc
-        return None if incoming is None else Work(incoming, self._replier(update, incoming))
-
-    def _replier(self, update: Update, incoming: Incoming) -> Deliver:
-        query = update.callback_query
+        if incoming is None:
+            return None
         chat_id = update.effective_chat.id if update.effective_chat else int(incoming.external_id)
+        return Work(incoming, self._replier(update.callback_query, chat_id, incoming))
+
+    def _replier(self, query: Any, chat_id: int, incoming: Incoming) -> Deliver:
+        """How the replies to `incoming` leave: the pressed keyboard closed, then the messages."""
 
         async def reply(replies: list[Reply]) -> None:
             if not replies:  # an update handled before (delivered again): nothing more to say
@@ -239,7 +254,3 @@ class TelegramChannel(TelegramOutgoing):
 
         return reply
 
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        work = self.read(update.to_dict())
-        if work is not None:
-            await self.engine.handle(work.incoming, deliver=work.deliver)

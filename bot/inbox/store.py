@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, null, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, null, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -50,14 +50,18 @@ def add(conn: Connection, channel: str, updates: Sequence[tuple[str, dict[str, A
          "received_at": now}
         for key, payload in fresh.items()
     ]
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert(_I).values(values)
-        .on_conflict_do_nothing(index_elements=["channel", "update_key"])
-        .returning(_I.c.id, _I.c.update_key)
-    )
-    written = {key: row_id for row_id, key in conn.execute(stmt)}
+    stmt = _ADD.get(conn.dialect.name)
+    if stmt is None:  # built once: building and compiling it per update cost more than the database
+        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        stmt = _ADD[conn.dialect.name] = (
+            insert(_I).on_conflict_do_nothing(index_elements=["channel", "update_key"])
+            .returning(_I.c.id, _I.c.update_key)
+        )
+    written = {key: row_id for value in values for row_id, key in conn.execute(stmt, value)}
     return [Row(written[key], channel, payload) for key, payload in fresh.items() if key in written]
+
+
+_ADD: dict[str, Any] = {}
 
 
 def claim(conn: Connection, worker: str, channels: Collection[str], now: dt.datetime,
@@ -106,13 +110,15 @@ def renew(conn: Connection, worker: str, ids: Sequence[int], now: dt.datetime) -
 def finish(conn: Connection, ids: Sequence[int], now: dt.datetime,
                  status: InboxStatus = InboxStatus.DONE) -> None:
     """Mark rows done or dropped (their payload is cleared) or failed (kept for an operator)."""
-    cleared = {} if status == InboxStatus.FAILED else {"payload": null()}
+    stmt = _FINISH_KEEP if status == InboxStatus.FAILED else _FINISH_CLEAR
     for chunk in _chunks(ids):
-        conn.execute(
-            update(_I)
-            .where(_I.c.id.in_(chunk), _I.c.status == InboxStatus.PENDING)
-            .values(status=status, done_at=now, claimed_by=None, **cleared)
-        )
+        conn.execute(stmt, {"p_ids": list(chunk), "p_status": status, "p_now": now})
+
+
+_FINISH = (update(_I).where(_I.c.id.in_(bindparam("p_ids", expanding=True)), _I.c.status == InboxStatus.PENDING)
+           .values(status=bindparam("p_status", type_=_I.c.status.type),
+                   done_at=bindparam("p_now", type_=_I.c.done_at.type), claimed_by=None))
+_FINISH_KEEP, _FINISH_CLEAR = _FINISH, _FINISH.values(payload=null())
 
 
 def purge(conn: Connection, before: dt.datetime, limit: int = 1000) -> int:

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, tuple_
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
@@ -172,17 +172,24 @@ class Store:
         self._cache.pop((channel, external_id), None)
 
 
+_VERSIONS = (select(_CONV.c.user_id, _CONV.c.version)
+             .where(_CONV.c.user_id.in_(bindparam("p_uids", expanding=True))).with_for_update())
+
+
 def _apply_many(conn: Connection, changes: list[Change]) -> list[bool]:
     """Write many users' changes with one statement each kind; a change whose version moved is refused.
 
     The versions are read with FOR UPDATE (PostgreSQL locks the rows; SQLite has one writer and
     fails the transaction rather than write over a newer commit), so the check cannot go stale.
     """
-    seen = dict(conn.execute(
-        select(_CONV.c.user_id, _CONV.c.version)
-        .where(_CONV.c.user_id.in_([c.state.user_id for c in changes]))
-        .with_for_update()
-    ).all())
+    if len(changes) == 1:  # alone: the version check is the UPDATE's own WHERE (one statement fewer)
+        (first, params), *rest = changes[0].statements()
+        if conn.execute(first, params).rowcount != 1:
+            return [False]
+        for statement, values in rest:
+            conn.execute(statement, values)
+        return [True]
+    seen = dict(conn.execute(_VERSIONS, {"p_uids": [c.state.user_id for c in changes]}).all())
     ok = [seen.get(c.state.user_id) == c.state.version for c in changes]
     by_statement: dict[Any, list[dict[str, Any]]] = {}
     for change, fine in zip(changes, ok, strict=True):
@@ -197,33 +204,46 @@ def _apply_many(conn: Connection, changes: list[Change]) -> list[bool]:
 
 
 _LOAD_COLS = [*(_USERS.c[c] for c in _PROFILE_COLS), *(_CONV.c[c] for c in (*_STATE_COLS, "version"))]
+_N_PROFILE = len(_PROFILE_COLS)
+_SELECT = (select(*_LOAD_COLS).join(_CONV, _CONV.c.user_id == _USERS.c.id)
+           .where(_USERS.c.channel == bindparam("p_channel"),
+                  _USERS.c.external_id.in_(bindparam("p_ids", expanding=True))))
+_IDS = select(_USERS.c.id).where(_USERS.c.channel == bindparam("p_channel"),
+                                 _USERS.c.external_id.in_(bindparam("p_ids", expanding=True)))
+
+
+def _by_channel(keys: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for channel, external_id in keys:
+        out.setdefault(channel, []).append(external_id)
+    return out
 
 
 def _select_many(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[Profile, State]]:
     found: dict[tuple[str, str], tuple[Profile, State]] = {}
-    for channel in {c for c, _ in keys}:
-        ids = [e for c, e in keys if c == channel]
-        rows = conn.execute(
-            select(*_LOAD_COLS).join(_CONV, _CONV.c.user_id == _USERS.c.id)
-            .where(_USERS.c.channel == channel, _USERS.c.external_id.in_(ids))
-        ).all()
-        for row in rows:
-            values = row._mapping
-            profile = Profile(**{c: values[_USERS.c[c]] for c in _PROFILE_COLS})
-            state = State(user_id=profile.id, version=values[_CONV.c.version],
-                          **{c: values[_CONV.c[c]] for c in _STATE_COLS})
+    for channel, ids in _by_channel(keys).items():
+        for row in conn.execute(_SELECT, {"p_channel": channel, "p_ids": ids}):
+            profile = Profile(*row[:_N_PROFILE])
+            state = State(profile.id, *row[_N_PROFILE:])
             state.scratch = state.scratch or {}
             found[(profile.channel, profile.external_id)] = (profile, state)
     return found
 
 
+_INSERTS: dict[tuple[str, str], Any] = {}
+
+
 def _insert_ignoring_duplicates(conn: Connection, table, rows: list[dict[str, Any]]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING: another process may have created the same rows."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+    key = (conn.dialect.name, table.name)
+    statement = _INSERTS.get(key)
+    if statement is None:
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        statement = _INSERTS[key] = dialect_insert(table).on_conflict_do_nothing()
+    conn.execute(statement, rows)
 
 
 def _load_many(conn: Connection, items: list[tuple[str, str, str | None]]) -> list[tuple[Profile, State]]:
@@ -238,8 +258,8 @@ def _load_many(conn: Connection, items: list[tuple[str, str, str | None]]) -> li
             {"channel": c, "external_id": e, "display_name": names[(c, e)], "announcements": True,
              "reminders": True, "blocked": False, "onboarded": False, "created_at": now, "last_seen": now}
             for c, e in missing])
-        ids = conn.execute(select(_USERS.c.id).where(
-            tuple_(_USERS.c.channel, _USERS.c.external_id).in_(missing))).scalars().all()
+        ids = [uid for channel, external_ids in _by_channel(missing).items()
+               for uid in conn.execute(_IDS, {"p_channel": channel, "p_ids": external_ids}).scalars()]
         _insert_ignoring_duplicates(conn, _CONV, [
             {"user_id": uid, "answers": {}, "history": [], "recent_ids": [], "failures": 0, "version": 0,
              "updated_at": now} for uid in ids])
