@@ -35,7 +35,7 @@ from flows.join.coops import commune_name, province_name
 from flows.join.scope import Scope
 from flows.monthly_report import periods
 from flows.monthly_report.reports import latest_where
-from flows.monthly_report.xlsx import SheetStream
+from flows.monthly_report.xlsx import SheetStream, number_cell, serial, text_cell
 
 FORMATS = ("xlsx", "csv")
 DELIMITERS = (",", ";")
@@ -80,6 +80,20 @@ class _Labels:
         """One export row, in the file's column order, from one database row."""
         (period, registration_no, name, form, province, commune, sector, members, workers, revenue, status, note,
          difficulties, needs, revision, reference, submitted_at) = raw
+        month, province_shown, commune_shown, shown, moment = self.parts(period, province, commune, needs,
+                                                                         submitted_at)
+        texts = (registration_no or "", name, note or "", difficulties or "", reference)
+        if self.for_csv:
+            texts = tuple(map(cell_text, texts))
+            moment = f"{moment:%Y-%m-%d %H:%M}"
+        return self.order((month, texts[0], texts[1], self.forms.get(form, form), province_shown, commune_shown,
+                           self.sectors.get(sector, sector or ""), members, workers, revenue,
+                           self.statuses.get(status, status), texts[2], texts[3], shown, revision, texts[4], moment))
+
+    def parts(self, period: str, province: int, commune: int, needs: str | None,
+              submitted_at: dt.datetime) -> tuple[Any, str, str, str, Any]:
+        """The month (text for CSV, Excel's serial for XLSX), the place's names, the needs' labels, and the
+        submission time in Vietnam time, to the minute (a datetime for CSV, Excel's serial for XLSX)."""
         place = self._places.get((province, commune))
         if place is None:
             place = self._places[(province, commune)] = (province_name(province), commune_name(province, commune))
@@ -88,16 +102,11 @@ class _Labels:
             shown = self._needs[needs] = ", ".join(self.need_names.get(n, n) for n in json.loads(needs or "[]"))
         month = self._months.get(period)
         if month is None:
-            month = self._months[period] = period if self.for_csv else dt.date(int(period[:4]), int(period[5:]), 1)
+            first = dt.datetime(int(period[:4]), int(period[5:]), 1)
+            month = self._months[period] = period if self.for_csv else serial(first)
         moment = submitted_at if submitted_at.tzinfo else submitted_at.replace(tzinfo=dt.UTC)  # SQLite: naive UTC
         moment = moment.astimezone(LOCAL).replace(tzinfo=None, second=0, microsecond=0)
-        texts = (registration_no or "", name, note or "", difficulties or "", reference)
-        if self.for_csv:
-            texts = tuple(map(cell_text, texts))
-            moment = f"{moment:%Y-%m-%d %H:%M}"
-        return self.order((month, texts[0], texts[1], self.forms.get(form, form), place[0], place[1],
-                           self.sectors.get(sector, sector or ""), members, workers, revenue,
-                           self.statuses.get(status, status), texts[2], texts[3], shown, revision, texts[4], moment))
+        return month, place[0], place[1], shown, (moment if self.for_csv else serial(moment))
 
 
 class _Csv:
@@ -125,19 +134,44 @@ class _Csv:
 
 
 class _Xlsx:
-    """XLSX bytes through SheetStream, with the export's headers, widths and formats."""
+    """XLSX bytes through SheetStream: each row's cells written straight to XML, label cells made once."""
 
     def __init__(self) -> None:
         cols = columns()
         self.labels = _Labels()
         self.sheet = SheetStream(load_yaml("registry/export.yaml")["sheet_title"], [c["header"] for c in cols],
                                  [c["width"] for c in cols], [_KINDS.get(c["key"], "text") for c in cols])
+        self._made: dict[Any, str] = {}
 
     def start(self) -> bytes:
-        return self.sheet.start()
+        data = self.sheet.start()
+        styles = self.sheet.styles
+        self._quoted, self._money, self._moment = styles["quoted"], styles["money"], styles["moment"]
+        self._month = styles["month"]
+        return data
+
+    def _label(self, value: str) -> str:
+        cell = self._made.get(value)
+        if cell is None:
+            cell = self._made[value] = text_cell(value, self._quoted)
+        return cell
 
     def add(self, raws: Sequence[Sequence[Any]]) -> bytes:
-        return self.sheet.add([self.labels.row(raw) for raw in raws])
+        labels, label, quoted = self.labels, self._label, self._quoted
+        rows = []
+        for raw in raws:
+            (period, registration_no, name, form, province, commune, sector, members, workers, revenue, status, note,
+             difficulties, needs, revision, reference, submitted_at) = raw
+            month, province_shown, commune_shown, needs_shown, moment = labels.parts(period, province, commune,
+                                                                                     needs, submitted_at)
+            rows.append(labels.order((
+                number_cell(month, self._month), text_cell(registration_no, quoted), text_cell(name, quoted),
+                label(labels.forms.get(form, form)), label(province_shown), label(commune_shown),
+                label(labels.sectors.get(sector, sector or "")), number_cell(members), number_cell(workers),
+                number_cell(revenue, self._money), label(labels.statuses.get(status, status)), text_cell(note, quoted),
+                text_cell(difficulties, quoted), label(needs_shown), number_cell(revision),
+                text_cell(reference, quoted), number_cell(moment, self._moment))))
+        return self.sheet.add_cells(rows)
 
     def finish(self) -> bytes:
         return self.sheet.finish()

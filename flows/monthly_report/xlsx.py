@@ -15,7 +15,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -69,8 +69,8 @@ class SheetStream:
 
     def start(self) -> bytes:
         """The workbook's fixed parts and the sheet up to its header row."""
-        self._parts, styles = _skeleton(self.title, self.headers, self.widths)
-        self._cells = [_cell_maker(kind, styles) for kind in self.kinds]
+        self._parts, self.styles = _skeleton(self.title, self.headers, self.widths)
+        self._cells = [_cell_maker(kind, self.styles) for kind in self.kinds]
         head, self._tail = self._parts.pop(SHEET).decode().split("</sheetData>")
         for name, data in self._parts.items():
             if name != WORKBOOK:
@@ -85,6 +85,16 @@ class SheetStream:
         for values in rows:
             r += 1
             out.append(f'<row r="{r}">{"".join([make(v) for make, v in zip(cells, values, strict=True)])}</row>')
+        self.rows = r - 1
+        self._sheet.write("".join(out).encode())
+        return self._pipe.take()
+
+    def add_cells(self, rows: Iterable[Sequence[str]]) -> bytes:
+        """Rows already made of cell XML (text_cell, number_cell; `styles` after start), in column order."""
+        out, r = [], self.rows + 1
+        for cells in rows:
+            r += 1
+            out.append(f'<row r="{r}">{"".join(cells)}</row>')
         self.rows = r - 1
         self._sheet.write("".join(out).encode())
         return self._pipe.take()
@@ -104,7 +114,8 @@ class SheetStream:
 _EMPTY = "<c/>"  # cells carry no reference: an empty one keeps the next in its column
 
 
-def _text(value: str | None, quoted: int) -> str:
+def text_cell(value: str | None, quoted: int) -> str:
+    """A text cell (never a formula); one a spreadsheet would run as a formula gets the quote prefix style."""
     if not value:
         return _EMPTY
     if not value.isprintable():
@@ -115,14 +126,26 @@ def _text(value: str | None, quoted: int) -> str:
     return f'<c{style} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
 
 
+def number_cell(value: float | None, style: int | None = None) -> str:
+    """A number cell, with a number format's style when given."""
+    if value is None:
+        return _EMPTY
+    return f'<c s="{style}"><v>{value}</v></c>' if style is not None else f"<c><v>{value}</v></c>"
+
+
+def serial(moment: dt.datetime) -> float:
+    """Excel's serial number of a date and time (days since 30/12/1899), to the second."""
+    return round((moment.replace(tzinfo=None) - EPOCH).total_seconds() / 86400, 6)
+
+
 def _cell_maker(kind: str, styles: dict[str, int]) -> Callable[[Any], str]:
     """The function that writes one cell of a column of this kind."""
     quoted = styles["quoted"]
     if kind == "text":
-        return lambda value: _text(value, quoted)
+        return lambda value: text_cell(value, quoted)
     if kind == "label":
         made: dict[Any, str] = {}
-        return lambda value: made.get(value) or made.setdefault(value, _text(value, quoted))
+        return lambda value: made.get(value) or made.setdefault(value, text_cell(value, quoted))
     if kind == "number":
         return lambda value: _EMPTY if value is None else f"<c><v>{value}</v></c>"
     style = styles[kind]
@@ -141,7 +164,7 @@ def _cell_maker(kind: str, styles: dict[str, int]) -> Callable[[Any], str]:
         return month
     if kind == "moment":
         return lambda value: _EMPTY if value is None else (
-            f'<c s="{style}"><v>{round((value.replace(tzinfo=None) - EPOCH).total_seconds() / 86400, 6)}</v></c>')
+            f'<c s="{style}"><v>{serial(value)}</v></c>')
     raise ValueError(f"unknown column kind {kind!r}")
 
 
