@@ -120,8 +120,8 @@ async def seed(sessionmaker) -> dict[str, int]:
     return ids
 
 
-async def make_site(database_url: str, base_url: str = "http://127.0.0.1:8080"):
-    settings = Settings(database_url=database_url, telegram_bot_token=None, web_base_url=base_url)
+async def make_site(database_url: str, base_url: str = "http://127.0.0.1:8080", **extra):
+    settings = Settings(database_url=database_url, telegram_bot_token=None, web_base_url=base_url, **extra)
     app = build_app(settings, clock=fixed_clock(), parts=["dashboard"])
     client = TestClient(TestServer(build_web(app)))
     await client.start_server()

@@ -171,6 +171,26 @@ async def test_the_cookie_is_secure_when_the_public_address_is_https(engine, dat
         await site.app.close()
 
 
+async def test_the_cookie_is_secure_behind_a_trusted_proxy_that_ends_tls(engine, database_url):
+    site = await _site(database_url, trusted_proxies="127.0.0.1")  # the public address says http
+    try:
+        site.ids = await _seed(site.app.sessionmaker)
+        for proto, secure in (("https", True), ("http", False)):
+            raw = await site.link_for(site.ids["hanoi"])
+            opened = await site.client.get("/quan-ly/dang-nhap", params={"t": raw},
+                                           headers={"X-Forwarded-Proto": proto})
+            assert ("secure" in _cookie_flags(opened, "htx_quanly_dn").split("; ")) is secure
+            response = await site.client.post("/quan-ly/dang-nhap", allow_redirects=False,
+                                              data={"t": raw, "csrf": _csrf(await opened.text())},
+                                              headers={"X-Forwarded-Proto": proto},
+                                              cookies={"htx_quanly_dn": opened.cookies["htx_quanly_dn"].value})
+            assert response.status == 303
+            assert ("secure" in _cookie_flags(response, "htx_quanly").split("; ")) is secure
+    finally:
+        await site.client.close()
+        await site.app.close()
+
+
 async def test_logout_ends_the_session_and_an_expired_session_is_refused(site):
     token = await site.as_official("hanoi")
     assert (await site.client.get("/quan-ly/")).status == 200

@@ -60,8 +60,9 @@ def secret_of(request: web.Request) -> str:
 
 
 def is_https(request: web.Request) -> bool:
-    """Whether officials reach the app over https (cookies are then Secure)."""
-    return app_of(request).settings.web_base_url.lower().startswith("https://")
+    """Whether officials reach the app over https (cookies are then Secure): the request came over
+    TLS, or through a trusted proxy that ended it (TRUSTED_PROXIES), or the public address is https."""
+    return request.secure or app_of(request).settings.web_base_url.lower().startswith("https://")
 
 
 def today(request: web.Request) -> dt.date:
