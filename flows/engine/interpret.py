@@ -12,6 +12,7 @@ sáng lập HTX") counts as naming it. flows/engine/answers.py acts on ACT_AT an
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
@@ -126,10 +127,21 @@ def question_ends() -> frozenset[str]:
     return word_set("question_ends")
 
 
+_CLAUSES = re.compile(r"[,;.!\n]+")
+
+
+@functools.lru_cache(maxsize=16384)
 def asks(text: str) -> bool:
-    """A question mark, or a last word that ends a question ("… lưu ý gì", "… được không")."""
+    """A question mark, or a last word that ends a question ("… lưu ý gì", "… được không"), of the
+    text or of one clause of two words or more ("có lâu không, gồm mấy bước")."""
+    if "?" in text:
+        return True
+    ends = question_ends()
     words = trimmed(text)
-    return "?" in text or bool(words) and words[-1] in question_ends()
+    if words and words[-1] in ends:
+        return True
+    clauses = (trimmed(clause) for clause in _CLAUSES.split(text))
+    return any(len(clause) >= 2 and clause[-1] in ends for clause in clauses)
 
 
 def is_sentence(text: str) -> bool:

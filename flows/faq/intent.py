@@ -1,7 +1,8 @@
 """Telling a question ("htx là gì?") from a request ("tôi muốn lập htx") and from a plain answer ("5 sào").
 
 The marker words are data in content/faq/synonyms.yaml (question_words, task_markers) and
-content/language/words.yaml (asking_anywhere). A word typed with diacritics is compared as typed,
+content/language/words.yaml (asking_anywhere, and the question_ends the engine reads too:
+flows.engine.interpret.asks). A word typed with diacritics is compared as typed,
 so "sào" (a land unit) is not "sao" (why); a word typed without them is compared folded.
 """
 
@@ -12,6 +13,7 @@ import unicodedata
 from typing import Any
 
 from flows.engine.content import load_yaml
+from flows.engine.interpret import asks
 from flows.engine.text import fold, words
 
 
@@ -45,7 +47,7 @@ class Intent:
         if len(folded) < 2 or (folded[0].isdigit() and len(folded) <= 3):
             return False
         padded = f" {' '.join(folded)} "
-        if any(f" {p} " in padded for p in self.anywhere):
+        if any(f" {p} " in padded for p in self.anywhere) or asks(text):
             return True
         if any(padded.startswith(f" {p} ") for p in self.first):
             return True
