@@ -12,7 +12,9 @@ all folds are scored together, with the figures of `htxbot faq eval` (bench/faq_
 Thresholds: ANSWER_AT is the score giving the best out-of-fold top-1 with at most OFF_TOPIC_MAX of the
 pool's off-topic questions answered; CONFIDENT_AT the lowest score above which at most 1 % of
 out-of-fold answers are wrong. Both are printed per variant ("nested" top-1: each fold answered at the
-threshold chosen on the other folds, an estimate free of the threshold's own fit).
+threshold chosen on the other folds, an estimate free of the threshold's own fit), then the figures at
+the shipped retrieval.ANSWER_AT and CONFIDENT_AT (share of questions answered confidently, and the
+share of those answers that are right).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from flows.faq.knowledge import (  # noqa: E402
     load_synonyms,
     load_training,
 )
-from flows.faq.retrieval import NOTHING, Retriever, Settings  # noqa: E402
+from flows.faq.retrieval import ANSWER_AT, CONFIDENT_AT, NOTHING, Retriever, Settings  # noqa: E402
 
 OFF_TOPIC_MAX = 0.03  # stricter than the bar (5 %): the test split has only 16 off-topic questions
 WRONG_MAX = 0.01  # share of wrong answers allowed above CONFIDENT_AT
@@ -134,7 +136,11 @@ def cross_validate(settings: Settings, folds: int, written: bool) -> dict:
         m = measure([rankings[i] for i in held], [pool[i] for i in held], [golds[i] for i in held], t)
         nested_right += m["top1"] * len(held)
     result = measure(rankings, pool, golds, answer_at)
-    return {**result, "answer_at": answer_at, "nested": nested_right / len(pool), "fit": fit / folds,
+    fixed = measure(rankings, pool, golds, ANSWER_AT)
+    given = [(r[0][0] == g) for r, g in zip(rankings, golds, strict=True)
+             if r[0][0] != NOTHING and r[0][1] >= CONFIDENT_AT]
+    return {**result, "fixed_top1": fixed["top1"], "fixed_off": fixed["off"],
+            "confident_right": sum(given) / max(len(given), 1), "confident_share": len(given) / len(pool), "answer_at": answer_at, "nested": nested_right / len(pool), "fit": fit / folds,
             "confident_at": confident_at(rankings, golds, answer_at), "n": len(pool)}
 
 
@@ -152,11 +158,13 @@ def main() -> None:
         variants = {" ".join(args.set): replace(Settings(), **custom)}
     print(f"{args.folds}-fold cross-validation over train+dev; fresh training texts {'out' if args.no_written else 'in'}")
     print(f"{'variant':52} {'fit s':>5} {'answer':>6} {'top1':>6} {'nested':>6} {'top3':>6} {'idkP':>6} "
-          f"{'idkR':>6} {'off':>6} {'confid':>6}")
+          f"{'idkR':>6} {'off':>6} {'confid':>6} | at shipped thresholds: top1, off, confident: share, right")
     for name, settings in variants.items():
         r = cross_validate(settings, args.folds, not args.no_written)
         print(f"{name:52} {r['fit']:5.2f} {r['answer_at']:6.3f} {r['top1']:6.1%} {r['nested']:6.1%} {r['top3']:6.1%} "
-              f"{r['idk_p']:6.1%} {r['idk_r']:6.1%} {r['off']:6.1%} {r['confident_at']:6.3f}", flush=True)
+              f"{r['idk_p']:6.1%} {r['idk_r']:6.1%} {r['off']:6.1%} {r['confident_at']:6.3f} | "
+              f"{r['fixed_top1']:6.1%} {r['fixed_off']:5.1%} {r['confident_share']:6.1%} {r['confident_right']:6.1%}",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -117,8 +117,9 @@ def load_entries(directory: Path = FAQ_DIR) -> list[Entry]:
 
 @dataclass(frozen=True)
 class Training:
-    """What the matching learns from besides the entries' questions: phrasings per entry id, and
-    messages no entry answers."""
+    """What the matching learns from besides the entries' questions: phrasings per entry id (the
+    labelled questions of training.yaml's `phrasings` and those of `written`), and messages no entry
+    answers."""
 
     phrasings: dict[str, tuple[str, ...]]
     nothing: tuple[str, ...]
@@ -128,7 +129,10 @@ def load_training(entries: list[Entry], directory: Path = FAQ_DIR) -> Training:
     """training.yaml, checked against the entries' ids (empty when the file is absent)."""
     path = directory / TRAINING_FILE
     data = _read(path) if path.exists() else {}
-    phrasings = {str(k): tuple(str(t) for t in v or ()) for k, v in (data.get("phrasings") or {}).items()}
+    phrasings: dict[str, tuple[str, ...]] = {}
+    for section in ("phrasings", "written"):  # the labelled questions, then phrasings written fresh
+        for k, v in (data.get(section) or {}).items():
+            phrasings[str(k)] = phrasings.get(str(k), ()) + tuple(str(t) for t in v or ())
     unknown = sorted(set(phrasings) - {entry.id for entry in entries})
     if unknown:
         raise ValueError(f"{TRAINING_FILE}: phrasings for ids that do not exist: {unknown}")
