@@ -307,6 +307,10 @@
       return;
     }
     const stream = new EventSource(`api/chat/events?after=${saved.mail || 0}`, { withCredentials: true });
+    stream.addEventListener("error", () => {
+      // the browser reconnects by itself; a stream it gave up on (a proxy that refuses it) becomes a poll
+      if (stream.readyState === EventSource.CLOSED) setInterval(pollMailbox, POLL_MS);
+    });
     stream.addEventListener("message", (event) => {
       try {
         arrived([JSON.parse(event.data)]);
