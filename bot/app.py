@@ -19,7 +19,17 @@ from bot.settings import Settings
 from bot.timeouts import DatabaseProbe, body_deadline
 from bot.web.compress import compress
 from bot.web.proxies import forwarded
-from bot.wiring import announcements, assistant, dashboard, reminders, retention, telegram, webchat, zalo
+from bot.wiring import (
+    announcements,
+    assistant,
+    dashboard,
+    metrics,
+    reminders,
+    retention,
+    telegram,
+    webchat,
+    zalo,
+)
 from db.base import make_engine, make_sessionmaker
 from flows.engine.engine import Engine
 from flows.engine.services import Services
@@ -35,6 +45,7 @@ PARTS: dict[str, Callable[[App], None]] = {
     "retention": retention.install,
     "assistant": assistant.install,
     "webchat": webchat.install,
+    "metrics": metrics.install,  # last: it counts what the senders above send
 }
 
 

@@ -98,6 +98,15 @@ async def _serve(settings: Settings) -> None:
     await runner.setup()
     await web.TCPSite(runner, settings.listen_host, settings.listen_port).start()
     say("running", db=_safe_url(settings.database_url), host=settings.listen_host, port=settings.listen_port)
+    from bot.lease import LeaseTaken, take_polling_leases
+
+    try:
+        await take_polling_leases(app)  # one polling process per bot (bot/lease.py)
+    except LeaseTaken as taken:
+        say("polling_taken", channel=taken.channel.capitalize(), setting=f"{taken.channel.upper()}_WEBHOOK_URL")
+        await runner.cleanup()
+        await app.close()
+        raise SystemExit(1) from None
     await app.start()
     gc.freeze()  # start-up's objects (modules, templates, the FAQ model) leave the collector's full sweeps: no long pauses
     if "telegram" in app.channels:
@@ -155,7 +164,9 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the `htxbot` command."""
     args = parser().parse_args(argv)
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.logs import setup_logging
+
+    setup_logging(settings.log_level, settings.log_format)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:

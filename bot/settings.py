@@ -63,6 +63,9 @@ class Settings(BaseSettings):
 
     listen_host: str = "127.0.0.1"
     listen_port: int = Field(default=8080, ge=1, le=65535)
+    processes: int = Field(default=1, ge=1, le=64)  # `htxbot run` processes sharing the database (then WEB_SECRET is required)
+    metrics_token: SecretStr | None = None  # /metrics answers beyond loopback only with "Authorization: Bearer <token>"
+    log_format: str = "text"  # "json": one JSON object per line, and one line per message handled
     web_secret_file: Path = ROOT / "var" / "web_secret"  # where a secret made at the first start is kept (0600)
     web_secret: SecretStr = Field(default=SecretStr(""), validate_default=True)  # empty: the one in web_secret_file
     trusted_proxies: str = ""  # comma-separated addresses/networks of proxies whose X-Forwarded-Proto/-For count
@@ -131,6 +134,8 @@ class Settings(BaseSettings):
     @classmethod
     def _web_secret(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
         if not value.get_secret_value().strip():
+            if info.data.get("processes", 1) > 1:  # each process would make and sign with its own
+                raise ValueError(_message("setting_web_secret_processes"))
             return SecretStr(_kept_secret(info.data.get("web_secret_file") or ROOT / "var" / "web_secret"))
         if value.get_secret_value() in KNOWN_SECRETS and not is_loopback(info.data.get("listen_host", "")):
             raise ValueError(_message("setting_web_secret_known"))
@@ -149,6 +154,14 @@ class Settings(BaseSettings):
         """The trusted proxies' networks (a single address is a network of one)."""
         return [ipaddress.ip_network(item.strip(), strict=False) for item in self.trusted_proxies.split(",")
                 if item.strip()]
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in {"text", "json"}:
+            raise ValueError(_message("setting_log_format"))
+        return value
 
     @field_validator("log_level")
     @classmethod

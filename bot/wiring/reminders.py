@@ -51,6 +51,9 @@ async def remind(app: App, today: dt.date) -> Summary:
     summary = await send_reminders(app.sessionmaker, today, send_function(app),
                                    first_day=s.reminder_first_day, second_after_days=s.reminder_second_after_days,
                                    deliver=paced(Limits.from_settings(s)))
+    from bot.metrics import record_reminders
+
+    record_reminders(app, summary.sent, summary.failed, summary.released)
     if summary.claimed:
         log.info("reminders for %s: %d claimed, %d sent, %d failed, %d released",
                  today, summary.claimed, summary.sent, summary.failed, summary.released)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,8 @@ class Engine:
         tz = ZoneInfo(timezone)
         self.clock = clock or (lambda: dt.datetime.now(tz).date())
         self._locks = KeyedLocks()
+        # called after each message (its replies sent): (incoming, "ok" | "error" | "repeat", seconds)
+        self.observers: list[Callable[[Incoming, str, float], None]] = []
         words = ui()["words"]
         self._words = {fold(w): action for action, ws in words.items() for w in ws}
 
@@ -67,15 +70,19 @@ class Engine:
         in `deliver` is the channel's to handle: the state is already saved).
         """
         key = (incoming.channel, incoming.external_id)
+        started = time.perf_counter()
         async with self._locks.hold(key):
+            outcome = "ok"
             try:
                 replies = await self._handle_locked(incoming)
             except Exception:
                 log.exception("failed to handle a message from %s:%s", *key)
                 self.store.forget(*key)
-                replies = [Reply(render("common/error.j2"))]
+                replies, outcome = [Reply(render("common/error.j2"))], "error"
             if deliver is not None:
                 await deliver(replies)
+            for observe in self.observers:
+                observe(incoming, outcome if replies or outcome == "error" else "repeat", time.perf_counter() - started)
             return replies
 
     async def close(self) -> None:
