@@ -3,6 +3,10 @@ on the dev split, and where the "I don't know" threshold sits.
 
     .venv/bin/python bench/faq_retrieval.py [--split dev] [--details]
 
+This is the first study, made on the dev split before training.yaml learnt the dev split's questions
+too; the choices are now made by cross-validation over train+dev (bench/faq_cv.py), and the figures
+printed here for the dev split are in-sample for every method that reads training.yaml.
+
 Methods compared, all trained on the same data from content/faq: each entry's `questions:` and
 training.yaml (the train split's questions, tests/faq/questions/train.yaml, as `phrasings` per entry;
 its off-topic and small-talk questions and written examples of messages no entry answers as
