@@ -18,6 +18,7 @@ import os
 import re
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -174,9 +175,10 @@ async def _clear_reminders(url: str) -> None:
 async def bench_size(base_url: str, size_name: str, rounds: int, reseed: bool) -> list[tuple]:
     """Every figure of one size: (size, who, kind, name, median s, max stall s, bytes, peak RSS)."""
     url = await ensure_seeded(base_url, SIZES[size_name], reseed=reseed)
+    log = tempfile.NamedTemporaryFile(prefix=f"scale-{size_name}-", suffix=".log", delete=False)  # noqa: SIM115
     server = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.scale_server", url, SECRET, cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE)
+        stdout=asyncio.subprocess.PIPE, stderr=log)
     rows = []
     try:
         line = await asyncio.wait_for(server.stdout.readline(), 60)
@@ -227,6 +229,10 @@ async def bench_size(base_url: str, size_name: str, rounds: int, reseed: bool) -
     finally:
         server.terminate()
         await asyncio.wait_for(server.wait(), 60)
+        log.close()
+    held = [float(m) for m in re.findall(r"event loop was held for (\d+) ms", Path(log.name).read_text())]
+    print(f"  {size_name}: the server's own log ({log.name}) reported the event loop held {len(held)} times"
+          + (f", at most {max(held):.0f} ms" if held else ""), flush=True)
     return rows
 
 

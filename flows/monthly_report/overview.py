@@ -99,9 +99,14 @@ def reported_in(period: str):
 async def by_place(session: AsyncSession, scope: Scope, period: str) -> list[Place]:
     """Reported and expected cooperatives per province (country scope) or per commune, in one query."""
     keys = [Cooperative.province_code] + ([] if scope.level == "country" else [Cooperative.commune_code])
+    sent = select(MonthlyReport.cooperative_id).where(MonthlyReport.period == period)
+    if scope.level != "country":  # the scope inside the subquery too
+        sent = sent.join(Cooperative, Cooperative.id == MonthlyReport.cooperative_id).where(
+            scope.where(Cooperative.province_code, Cooperative.commune_code))
+    sent = sent.distinct().subquery()
     query = (
-        select(*keys, func.count(Cooperative.id.distinct()), func.count(MonthlyReport.cooperative_id.distinct()))
-        .outerjoin(MonthlyReport, (MonthlyReport.cooperative_id == Cooperative.id) & (MonthlyReport.period == period))
+        select(*keys, func.count(), func.count(sent.c.cooperative_id))
+        .outerjoin(sent, sent.c.cooperative_id == Cooperative.id)
         .where(scope.where(Cooperative.province_code, Cooperative.commune_code))
         .group_by(*keys)
     )

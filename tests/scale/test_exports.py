@@ -12,6 +12,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from flows.join.scope import Scope
@@ -91,3 +92,25 @@ async def test_the_command_line_export_takes_a_semicolon(tmp_path, database_url,
     async with sessionmaker() as session:
         count = len((await Reference.read(session)).latest)
     assert text.splitlines()[0].count(";") == len(columns()) - 1 and len(text.splitlines()) == count + 1
+
+
+
+async def test_a_read_that_fails_half_way_leaves_no_finished_file(session, sessionmaker, monkeypatch):
+    await seed(sessionmaker)
+    monkeypatch.setattr(exports, "PAGE", 4)
+    export = Export(Scope("country"), MONTHS[0], MONTHS[-1], "xlsx")
+    real = export._pages
+
+    async def failing(session):
+        async for page in real(session):
+            yield page
+            raise ConnectionError("the database went away")
+
+    export._pages = failing
+    pieces = []
+    with pytest.raises(ConnectionError):
+        async for piece in export.chunks(session):
+            pieces.append(piece)
+    assert pieces  # the start went out; the end never does
+    with pytest.raises(zipfile.BadZipFile):
+        zipfile.ZipFile(io.BytesIO(b"".join(pieces)))
