@@ -230,10 +230,15 @@ async def bench_size(base_url: str, size_name: str, rounds: int, reseed: bool) -
         server.terminate()
         await asyncio.wait_for(server.wait(), 60)
         log.close()
-    held = [float(m) for m in re.findall(r"event loop was held for (\d+) ms", Path(log.name).read_text())]
+    held = _held(log.name)
     print(f"  {size_name}: the server's own log ({log.name}) reported the event loop held {len(held)} times"
           + (f", at most {max(held):.0f} ms" if held else ""), flush=True)
     return rows
+
+
+def _held(path: str) -> list[float]:
+    """The event-loop warnings of the server's log (bot/metrics.py), in milliseconds."""
+    return [float(m) for m in re.findall(r"event loop was held for (\d+) ms", Path(path).read_text())]
 
 
 async def _remind(client: ClientSession) -> int:

@@ -17,7 +17,7 @@ from db.models.core import User
 from db.models.registry import Cooperative, MonthlyReport, ReminderSent, Reporter
 
 MONTHLY = ("first", "second")
-PAGE = 2000  # claims whose heads are read at a time; ids per bulk statement
+PAGE = 500  # claims whose heads are read at a time; ids per bulk statement (short turns for the event loop)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.health import problems as channel_problems
@@ -113,15 +113,15 @@ async def needs(request: web.Request, session: AsyncSession, viewer: Viewer) -> 
 async def users_per_action(session: AsyncSession, scope: Scope, actions: tuple[str, ...],
                            period: str | None = None) -> dict[str, int]:
     """How many distinct users of a scope (by their profile's place) recorded each action, optionally in a month."""
-    query = (
-        select(AuditLog.action, func.count(distinct(AuditLog.user_id)))
-        .join(User, User.id == AuditLog.user_id)
-        .where(AuditLog.action.in_(actions), scope.where(User.province_code, User.commune_code))
-        .group_by(AuditLog.action)
-    )
+    pairs = select(AuditLog.action, AuditLog.user_id).where(AuditLog.action.in_(actions),
+                                                             AuditLog.user_id.is_not(None))
+    if scope.level != "country":  # a user's place is on their profile
+        pairs = pairs.join(User, User.id == AuditLog.user_id).where(scope.where(User.province_code, User.commune_code))
     if period:
         start, end = month_bounds(period)
-        query = query.where(AuditLog.at >= start, AuditLog.at < end)
+        pairs = pairs.where(AuditLog.at >= start, AuditLog.at < end)
+    pairs = pairs.distinct().subquery()  # each (action, user) once: a hash, not a sort per action
+    query = select(pairs.c.action, func.count()).group_by(pairs.c.action)
     found = dict((await session.execute(query)).all())
     return {action: int(found.get(action, 0)) for action in actions}
 
