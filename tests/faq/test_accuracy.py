@@ -35,7 +35,11 @@ def test_every_entry_the_question_set_names_exists(knowledge):
 # bars are not met yet; the markers are strict so that the test fails loudly once they are, and must
 # then be removed. Do not tune on the test split to get there: add phrasings and examples from new
 # questions, and measure on dev (bench/faq_retrieval.py, htxbot faq eval).
-NOT_YET = pytest.mark.xfail(strict=True, reason="test split measured 2026-11-27: top-1 88.3 %, off-topic 6.2 %")
+# Measured a second time (2026-11-27, after the retrieval was re-chosen by 5-fold cross-validation over
+# train+dev, bench/faq_cv.py: top-1 94.0 % out of fold, and trained on train+dev plus fresh phrasings):
+# top-1 88.3 %, off-topic answered 6.2 % (1 of 16), misroutes 1/119; still short of the bars. The test
+# split's items were not looked at either time.
+NOT_YET = pytest.mark.xfail(strict=True, reason="test split measured twice on 2026-11-27: top-1 88.3 %, off-topic 6.2 %")
 
 
 @NOT_YET
