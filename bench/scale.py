@@ -6,7 +6,8 @@ updates from three in four cooperatives) with bench/scale_seed.py, starts the re
 (bench/scale_server.py), signs in both officials through the real sign-in link, talks to /canbo through the
 web chat, and probes /healthz every 20 ms from another connection while each operation runs: the stall is
 the slowest /healthz answer seen during the operation (it includes the database's SELECT 1), the loop lag
-the longest the server's event loop was late meanwhile. Memory is the server's resident size (peak).
+the longest the server's event loop was late meanwhile. Memory is the server's resident size with its
+child processes' (a big export is made in one), the peak during the operation.
 Usage: .venv/bin/python bench/scale.py [--sizes S,M,L] [--pg postgresql+asyncpg://…] [--rounds 3] [--reseed]
 """
 
@@ -86,11 +87,20 @@ class Memory:
         self.pid, self.peak = pid, 0
 
     def rss(self) -> int:
+        """The server's resident memory and its children's (an export made in a process of its own)."""
         try:
-            found = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{self.pid}/status").read_text())
+            children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
         except OSError:
-            return 0
-        return int(found.group(1)) * 1024 if found else 0
+            children = []
+        return sum(_rss(pid) for pid in [self.pid, *map(int, children)])
+
+
+def _rss(pid: int) -> int:
+    try:
+        found = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    except OSError:
+        return 0
+    return int(found.group(1)) * 1024 if found else 0
 
     async def watch(self, stop: asyncio.Event) -> None:
         for _ in range(int(OP_LIMIT / 0.05)):

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from flows.join.scope import Scope
 from flows.monthly_report import exports
+from flows.monthly_report.export_process import made_elsewhere
 from flows.monthly_report.exports import Export, columns, export_reports
 from tests.registry.world import HANOI
 from tests.scale.world import MONTHS, Reference, seed
@@ -112,5 +113,37 @@ async def test_a_read_that_fails_half_way_leaves_no_finished_file(session, sessi
         async for piece in export.chunks(session):
             pieces.append(piece)
     assert pieces  # the start went out; the end never does
+    with pytest.raises(zipfile.BadZipFile):
+        zipfile.ZipFile(io.BytesIO(b"".join(pieces)))
+
+
+async def test_a_big_export_is_made_in_a_process_of_its_own_with_the_same_content(session, sessionmaker, monkeypatch):
+    await seed(sessionmaker)
+    here = await export_reports(session, Scope("country"), MONTHS[0], MONTHS[-1], fmt="csv", delimiter=";")
+    here_xlsx = await export_reports(session, Scope("country"), MONTHS[0], MONTHS[-1], fmt="xlsx")
+    started = []
+
+    def spy(url, spec, counted):
+        started.append(spec["fmt"])
+        return made_elsewhere(url, spec, counted)
+
+    monkeypatch.setattr(exports, "ELSEWHERE_FROM", 1)
+    monkeypatch.setattr(exports, "made_elsewhere", spy)
+    there = await export_reports(session, Scope("country"), MONTHS[0], MONTHS[-1], fmt="csv", delimiter=";")
+    there_xlsx = await export_reports(session, Scope("country"), MONTHS[0], MONTHS[-1], fmt="xlsx")
+    assert started == ["csv", "xlsx"] and there.data == here.data and there.caption == here.caption
+
+    def cells(data):
+        return [[c.value for c in row] for row in load_workbook(io.BytesIO(data)).active.iter_rows()]
+
+    assert cells(there_xlsx.data) == cells(here_xlsx.data)
+
+
+async def test_a_failed_export_process_is_an_error_not_a_short_file(tmp_path):
+    spec = {"scope": ["country", None, None], "first": MONTHS[0], "last": MONTHS[-1], "fmt": "xlsx", "delimiter": ","}
+    pieces = []
+    with pytest.raises(RuntimeError, match="export process failed"):
+        async for piece in made_elsewhere(f"sqlite+aiosqlite:///{tmp_path / 'khong' / 'co.db'}", spec, print):
+            pieces.append(piece)
     with pytest.raises(zipfile.BadZipFile):
         zipfile.ZipFile(io.BytesIO(b"".join(pieces)))
