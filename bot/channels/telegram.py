@@ -24,6 +24,7 @@ from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
+from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_in import CHANNEL, typed_message
 from bot.channels.telegram_out import TEXT_LIMIT, TelegramOutgoing, keyboard
 from bot.inbox import Busy, Inbox, Work
@@ -99,8 +100,7 @@ class TelegramChannel(TelegramOutgoing):
             .base_file_url(base_url.replace("/bot", "/file/bot"))
             .updater(None)  # we poll ourselves: the offset moves only past what the inbox holds
         )
-        if request is not None:
-            builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request or AiohttpRequest(64)).get_updates_request(request or AiohttpRequest(2))
         self.application: Application = builder.build()  # no handlers: every update goes through the inbox
         self._stopping = asyncio.Event()
         self._poller: asyncio.Task | None = None
