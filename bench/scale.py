@@ -94,6 +94,13 @@ class Memory:
             children = []
         return sum(_rss(pid) for pid in [self.pid, *map(int, children)])
 
+    async def watch(self, stop: asyncio.Event) -> None:
+        for _ in range(int(OP_LIMIT / 0.05)):
+            self.peak = max(self.peak, self.rss())
+            if stop.is_set():
+                return
+            await asyncio.sleep(0.05)
+
 
 def _rss(pid: int) -> int:
     try:
@@ -101,13 +108,6 @@ def _rss(pid: int) -> int:
     except OSError:
         return 0
     return int(found.group(1)) * 1024 if found else 0
-
-    async def watch(self, stop: asyncio.Event) -> None:
-        for _ in range(int(OP_LIMIT / 0.05)):
-            self.peak = max(self.peak, self.rss())
-            if stop.is_set():
-                return
-            await asyncio.sleep(0.05)
 
 
 async def _timed(probe: Probe, work) -> tuple[float, float, int, float]:
