@@ -2,7 +2,7 @@
 only relays the bytes. The server's event loop then does almost nothing for it, shares no lock with the file's
 making (Python's GIL) and none of its garbage, and the machine's other core does the work.
 
-The child is `python -m flows.monthly_report.export_process`; it reads what to export as JSON on its standard
+The child is `python -m flows.monthly_report.export_child`; it reads what to export as JSON on its standard
 input (the database URL with it, so that no password shows in the process list), writes the file's bytes on its
 standard output, and its last line on standard error is `rows N`. A child that fails or is stopped leaves no
 complete file: the caller raises.
@@ -26,7 +26,7 @@ READ = 1 << 16
 async def made_elsewhere(url: str, spec: dict[str, Any], counted) -> AsyncIterator[bytes]:  # noqa: ANN001
     """The file's bytes as the child makes them; `counted(n)` is told the number of rows at the end."""
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "flows.monthly_report.export_process", cwd=ROOT, stdin=asyncio.subprocess.PIPE,
+        sys.executable, "-m", "flows.monthly_report.export_child", cwd=ROOT, stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     child.stdin.write(json.dumps({"url": url, **spec}).encode())
     child.stdin.close()
@@ -46,26 +46,3 @@ async def made_elsewhere(url: str, spec: dict[str, Any], counted) -> AsyncIterat
             said.cancel()
             with contextlib.suppress(BaseException):
                 await said
-
-
-async def _child() -> None:
-    from db.base import make_engine, make_sessionmaker
-    from flows.join.scope import Scope
-    from flows.monthly_report.exports import Export
-
-    spec = json.loads(sys.stdin.buffer.read())
-    engine = make_engine(spec["url"])
-    out = sys.stdout.buffer
-    try:
-        export = Export(Scope(*spec["scope"]), spec["first"], spec["last"], spec["fmt"], spec["delimiter"])
-        async with make_sessionmaker(engine)() as session:
-            async for piece in export.made_here(session):
-                out.write(piece)
-                out.flush()
-    finally:
-        await engine.dispose()
-    print(f"rows {export.rows}", file=sys.stderr, flush=True)
-
-
-if __name__ == "__main__":
-    asyncio.run(_child())
