@@ -83,7 +83,14 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
-    cmd_content_check(settings, args)  # the knowledge is validated before anyone is served
+    from bot.checked import checked_before, remember_checked
+
+    # the knowledge is validated before anyone is served: here, or by an earlier start today on
+    # the very same content and code (a warm start need not render every template again)
+    stamp = settings.web_secret_file.parent / "content-checked"
+    if not checked_before(stamp):
+        cmd_content_check(settings, args)
+        remember_checked(stamp)
     asyncio.run(_serve(settings))
 
 
