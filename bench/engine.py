@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import statistics
 import sys
@@ -200,6 +201,8 @@ async def main() -> None:
     await bench_ptb(20)  # warm up imports and template compilation
     with tempfile.TemporaryDirectory() as tmp:
         await bench_ours(f"sqlite+aiosqlite:///{tmp}/warm.db", 20)
+    gc.collect()  # as `htxbot run` does once started (bot/cli.py); both variants run in this process
+    gc.freeze()
     rounds = 0 if args.only_latency else args.rounds
     ptb_runs, ours_runs, pg_runs = [], [], []
     for i in range(rounds):

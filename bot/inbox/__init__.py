@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 WRITE_DEADLINE = 4.0  # seconds a sender waits for the inbox: a web or terminal user hears "busy" within 5 s
 HANDLE_DEADLINE = 300.0  # seconds one update may take, replies included; then it is tried again later
-CAPACITY = 256  # rows a process holds at once; more wait in the table for the drain
+CAPACITY = 1024  # rows a process holds at once (a task and a payload each); more wait in the table for the drain
 BATCH = 100  # rows the drain takes per round
 MAX_ATTEMPTS = 5  # times a row is taken up before it is given up (a poison update)
 RETENTION = dt.timedelta(days=7)  # rows are kept this long to recognise re-deliveries (Zalo hands updates back)
@@ -123,7 +123,7 @@ class Inbox:
 
     async def _add(self, channel: str, updates: Sequence[tuple[str, dict[str, Any]]], take: bool) -> list[Row]:
         worker, now = self.worker if take else None, utcnow()
-        return await self.writer.submit(lambda conn: store.add(conn, channel, updates, worker, now))
+        return await self.writer.submit_bulk(store.add_many, (channel, updates, worker, now))
 
     def _late(self, task: asyncio.Future, *, take: bool, inline: bool) -> None:
         """A write that ended after its sender was told we were busy."""

@@ -43,22 +43,42 @@ def add(conn: Connection, channel: str, updates: Sequence[tuple[str, dict[str, A
               worker: str | None, now: dt.datetime) -> list[Row]:
     """Write the updates not seen before (claimed by `worker`, or left for any process when None);
     returns the rows written, in the order given."""
-    fresh = dict(updates)  # one row per key, the first payload
-    values = [
-        {"channel": channel, "update_key": key, "payload": payload, "status": InboxStatus.PENDING,
-         "attempts": 1 if worker else 0, "claimed_by": worker, "claimed_at": now if worker else None,
-         "received_at": now}
-        for key, payload in fresh.items()
-    ]
+    return add_many(conn, [(channel, updates, worker, now)])[0]
+
+
+Adding = tuple[str, Sequence[tuple[str, dict[str, Any]]], str | None, dt.datetime]
+
+
+def add_many(conn: Connection, items: list[Adding]) -> list[list[Row]]:
+    """`add` for many senders at once, in one statement (the group writer's bulk write); an update
+    sent twice at once is written, and returned, for the first sender only."""
+    batches, values = [], []
+    for channel, updates, worker, now in items:
+        fresh = dict(updates)  # one row per key, the first payload
+        batches.append((channel, fresh))
+        values += [
+            {"channel": channel, "update_key": key, "payload": payload, "status": InboxStatus.PENDING,
+             "attempts": 1 if worker else 0, "claimed_by": worker, "claimed_at": now if worker else None,
+             "received_at": now}
+            for key, payload in fresh.items()
+        ]
     stmt = _ADD.get(conn.dialect.name)
     if stmt is None:  # built once: building and compiling it per update cost more than the database
         insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         stmt = _ADD[conn.dialect.name] = (
             insert(_I).on_conflict_do_nothing(index_elements=["channel", "update_key"])
-            .returning(_I.c.id, _I.c.update_key)
+            .returning(_I.c.id, _I.c.channel, _I.c.update_key)
         )
-    written = {key: row_id for value in values for row_id, key in conn.execute(stmt, value)}
-    return [Row(written[key], channel, payload) for key, payload in fresh.items() if key in written]
+    written = {(channel, key): row_id for row_id, channel, key in conn.execute(stmt, values)} if values else {}
+    out = []
+    for channel, fresh in batches:
+        rows = []
+        for key, payload in fresh.items():
+            row_id = written.pop((channel, key), None)
+            if row_id is not None:
+                rows.append(Row(row_id, channel, payload))
+        out.append(rows)
+    return out
 
 
 _ADD: dict[str, Any] = {}
