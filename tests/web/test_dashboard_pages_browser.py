@@ -99,6 +99,12 @@ async def test_on_a_phone_tables_are_cards_and_the_charts_are_legible(live_app, 
         row = page.locator("table.data tbody tr").first
         assert await row.evaluate("e => getComputedStyle(e).display") == "block"  # a card per cooperative
         assert await page.locator("table.data thead").evaluate("e => e.getBoundingClientRect().width") <= 1
+        await page.fill("input[name=q]", "Gạo")  # search and sort (the list's query side: coops.py)
+        await page.select_option("select[name=sap_xep]", "doanh_thu")
+        await page.get_by_role("button", name="Lọc").click()
+        names = await page.locator("table.data tbody th a").all_inner_texts()
+        assert names and all("Gạo" in name for name in names)
+        assert await page.locator("select[name=sap_xep]").input_value() == "doanh_thu"
         await page.goto(base_url + "/quan-ly/xu-huong")
         sizes = await page.locator("svg .xlabel").evaluate_all("ls => ls.map(l => l.getBoundingClientRect().height)")
         assert min(sizes) >= 9  # readable month labels, not 6 px
