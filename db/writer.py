@@ -70,7 +70,7 @@ class GroupWriter:
         if self._task is None or self._task.done():
             self._start()
         loop = asyncio.get_running_loop()
-        if self._sqlite and not self._busy and self._queue.empty() and loop.time() - self._last >= QUIET:  # type: ignore[union-attr]
+        if self._sqlite and not self._busy and self._queue.empty() and self._quiet(loop):  # type: ignore[union-attr]
             try:  # nobody else is writing: commit now, without a hop through the writer's task
                 return self._direct(fn, item)
             except _Locked:
@@ -122,6 +122,12 @@ class GroupWriter:
             return results
         async with self._async_engine.begin() as conn:
             return await conn.run_sync(_run_jobs, batch)
+
+    def _quiet(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """Whether no other write is likely to come along to share a commit: nothing else is ready to
+        run on the event loop (asyncio's ready queue), else no commit for QUIET seconds."""
+        ready = getattr(loop, "_ready", None)
+        return len(ready) == 0 if ready is not None else loop.time() - self._last >= QUIET
 
     def _direct(self, fn: WriteFn | BulkFn, item: Any) -> Any:
         """Run one write in its own transaction right now (SQLite, lock free); _Locked otherwise."""
