@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean browser demo
+.PHONY: setup run test lint bench clean browser pgclient demo
 # `make demo`: a database of demonstration data of its own (never the real one), then the bot on it.
 DEMO_DB ?= sqlite+aiosqlite:///$(CURDIR)/var/demo.db
 # axe-core (accessibility rules) from the npm registry, for the browser tests only (git-ignored folder).
@@ -23,7 +23,7 @@ run: setup
 	$(BIN)/htxbot content check
 	$(BIN)/htxbot run
 
-test: setup browser
+test: setup browser pgclient
 	$(BIN)/htxbot content check
 	$(BIN)/htxbot rules check
 	$(BIN)/lint-imports
@@ -54,6 +54,14 @@ bench: setup
 	$(BIN)/python bench/faq.py
 	$(BIN)/python bench/geo.py
 	$(BIN)/python bench/broadcast.py
+	$(BIN)/python bench/startup.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# The backup test (tests/ops/test_backup.py) uses pg_dump and pg_restore; when they cannot be
+# installed it is skipped and says why.
+pgclient:
+	@command -v pg_restore >/dev/null 2>&1 || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client) >/dev/null 2>&1 \
+	  || echo "postgresql-client could not be installed: the backup test will be skipped"; }

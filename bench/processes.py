@@ -6,7 +6,8 @@ or a broken connection: the same update again, after a pause), the next one only
 answer arrived at the fake. Printed per run: messages per second from the first update to the last
 answer, and the replies lost (an expected reply that never came) and duplicated (one sent twice),
 checked at the fake Bot API. Every wait is bounded; everything listens on 127.0.0.1 only.
-HAProxy is Debian's package (apt-get install haproxy), started here with its own config in a temp dir.
+HAProxy is Debian's package (installed with apt-get when missing), started here with its own config in a
+temp dir.
 The processes are `htxbot run` without its content check (the content is checked by `make test`).
 Usage: .venv/bin/python bench/processes.py [--users 10000] [--pg postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 """
@@ -19,6 +20,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -244,6 +246,15 @@ async def run(admin_url: str, processes: int, users: int) -> None:
           f"answers not seen in {ANSWER_WAIT:.0f} s {missed}", flush=True)
 
 
+def _install_haproxy() -> None:
+    """Debian's package when it is missing, as `make test` installs chromium."""
+    if shutil.which("haproxy") is None:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "haproxy"], env={**os.environ,
+                       "DEBIAN_FRONTEND": "noninteractive"}, capture_output=True, timeout=600, check=False)
+    if shutil.which("haproxy") is None:
+        raise SystemExit("haproxy is not installed and apt-get could not install it: apt-get install haproxy")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=10_000)
@@ -251,11 +262,10 @@ async def main() -> None:
     parser.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL",
                                                        "postgresql+asyncpg://postgres@127.0.0.1:5432/test"))
     args = parser.parse_args()
-    if shutil.which("haproxy") is None:
-        raise SystemExit("haproxy is not installed: apt-get install haproxy")
     for processes in (int(p) for p in args.processes.split(",")):
         await run(args.pg, processes, args.users)
 
 
 if __name__ == "__main__":
+    _install_haproxy()
     asyncio.run(main())
