@@ -31,7 +31,6 @@ BulkFn = Callable[[Connection, list[Any]], list[Any]]
 MAX_BATCH = 512
 BUSY_MS = 30_000  # how long the writer's thread waits for another connection's lock
 QUIET = 0.0002  # seconds since the last commit after which a write commits at once (no batching to wait for)
-PG_PARALLEL = 4  # PostgreSQL transactions the writer keeps in flight at once
 CHECKPOINT_EVERY = 500  # inline commits between two checkpoints run in the writer's thread
 
 
@@ -49,7 +48,6 @@ class GroupWriter:
         self._conn: Connection | None = None  # the writer's own sqlite3 connection (SQLite)
         self._commits = 0
         self._busy = False  # the writer's task is running a batch
-        self._inflight: set[asyncio.Task] = set()  # PostgreSQL batches being written
         self._last = -1e9  # loop time of the last commit
         self._checkpoint: asyncio.Future | None = None
         if self._sqlite:
@@ -92,39 +90,26 @@ class GroupWriter:
             batch = [await queue.get()]
             while not queue.empty() and len(batch) < MAX_BATCH:
                 batch.append(queue.get_nowait())
-            if self._sqlite:  # one writer: batches one after the other
-                await self._batch(batch)
-                continue
-            # PostgreSQL: a few transactions at once (their round trips overlap); each caller still
-            # waits for its own commit, and one user's writes never share two batches at once (the
-            # engine handles one message per user at a time)
-            while len(self._inflight) >= PG_PARALLEL:
-                await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
-            task = asyncio.get_running_loop().create_task(self._batch(batch))
-            self._inflight.add(task)
-            task.add_done_callback(self._inflight.discard)
-
-    async def _batch(self, batch: list[tuple[Any, Any, asyncio.Future]]) -> None:
-        self._busy = True
-        try:
-            results = await self._run(batch)
-        except Exception:  # noqa: BLE001 - isolate the write that failed
-            log.warning("a batch of %d writes failed; retrying them one by one", len(batch), exc_info=True)
-            results = []
-            for job in batch:
-                try:
-                    results.append((await self._run([job]))[0])
-                except Exception as exc:  # noqa: BLE001
-                    results.append(_Failure(exc))
-        finally:
-            self._busy = False
-        for (_, _, future), result in zip(batch, results, strict=True):
-            if future.done():
-                continue
-            if isinstance(result, _Failure):
-                future.set_exception(result.exc)
-            else:
-                future.set_result(result)
+            self._busy = True
+            try:
+                results = await self._run(batch)
+            except Exception:  # noqa: BLE001 - isolate the write that failed
+                log.warning("a batch of %d writes failed; retrying them one by one", len(batch), exc_info=True)
+                results = []
+                for job in batch:
+                    try:
+                        results.append((await self._run([job]))[0])
+                    except Exception as exc:  # noqa: BLE001
+                        results.append(_Failure(exc))
+            finally:
+                self._busy = False
+            for (_, _, future), result in zip(batch, results, strict=True):
+                if future.done():
+                    continue
+                if isinstance(result, _Failure):
+                    future.set_exception(result.exc)
+                else:
+                    future.set_result(result)
 
     async def _run(self, batch: list[tuple[Any, Any, asyncio.Future]]) -> list[Any]:
         if self._sqlite:
@@ -195,8 +180,6 @@ class GroupWriter:
             except asyncio.CancelledError:
                 pass
             self._task = None
-        if self._inflight:
-            await asyncio.wait(set(self._inflight), timeout=10)
         if self._checkpoint is not None:
             await asyncio.wait({self._checkpoint})
         if self._executor is not None:
