@@ -96,8 +96,9 @@ class Metrics:
         else:
             self.inbox_backlog.set(inbox)
             self.outbox_backlog.set(outbox)
-        if self._held is not None:
-            self.inbox_held.set(self._held.held)
+        inbox = self._held() if self._held is not None else None
+        if inbox is not None:
+            self.inbox_held.set(inbox.held)
 
 
 class CountedSender:

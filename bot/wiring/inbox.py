@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
@@ -11,13 +12,17 @@ if TYPE_CHECKING:
     from bot.parts import App
     from flows.engine.engine import Engine
 
-_INBOXES: WeakKeyDictionary[Engine, Inbox] = WeakKeyDictionary()
+# engine -> its inbox, both held weakly (the inbox holds its engine: a strong value would keep every
+# app ever built alive); the app's channels and jobs hold the inbox
+_INBOXES: WeakKeyDictionary[Engine, weakref.ref[Inbox]] = WeakKeyDictionary()
 
 
 def shared_inbox(app: App) -> Inbox:
     """The inbox every channel of this app writes to; the first call adds its drain to the app's jobs."""
-    inbox = _INBOXES.get(app.engine)
+    known = _INBOXES.get(app.engine)
+    inbox = known() if known is not None else None
     if inbox is None:
-        inbox = _INBOXES[app.engine] = Inbox(app.engine, lease_seconds=app.settings.inbox_lease_seconds)
+        inbox = Inbox(app.engine, lease_seconds=app.settings.inbox_lease_seconds)
+        _INBOXES[app.engine] = weakref.ref(inbox)
         app.jobs.append(inbox.run)
     return inbox

@@ -3,6 +3,7 @@ error counts, the event-loop watch, and with LOG_FORMAT=json one log line per me
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -32,7 +33,7 @@ def install(app: App) -> None:
     writer_engine = getattr(app.engine.store.writer, "_sync_engine", None)
     if writer_engine is not None:
         event.listen(writer_engine, "handle_error", count_errors)
-    metrics._held = shared_inbox(app)
+    metrics._held = weakref.ref(shared_inbox(app))  # weak: the metrics must not keep the app alive
     app.jobs.append(watch_loop(metrics))
     token = app.settings.metrics_token.get_secret_value() if app.settings.metrics_token else None
 
