@@ -91,11 +91,9 @@ class Engine:
 
     async def _handle_locked(self, incoming: Incoming) -> list[Reply]:
         key = (incoming.channel, incoming.external_id)
-        touch: bool | None = None
+        touch = self.store.touch_due(*key)  # refresh last_seen; someone who writes has not blocked the bot
         for _attempt in range(5):
             profile, state, before = await self.store.load(*key, incoming.display_name)
-            if touch is None:  # refresh last_seen; someone who writes has not blocked the bot (not due
-                touch = self.store.touch_due(*key)  # for a user whose row the load has just written)
             if incoming.message_id and incoming.message_id in state.recent_ids:
                 return []  # a re-delivered update: handled already
             flow = self.flows.get(state.flow)

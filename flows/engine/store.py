@@ -141,11 +141,8 @@ class Store:
         key = (channel, external_id)
         hit = self._cache.get(key)
         if hit is None:
-            profile, state, created = await self.writer.submit_bulk(_load_many, (channel, external_id, display_name))
-            if created:  # its row was written just now: last_seen is fresh, it has not blocked the bot
-                self._touched[key] = time.monotonic()
-        else:
-            profile, state = hit
+            hit = await self.writer.submit_bulk(_load_many, (channel, external_id, display_name))
+        profile, state = hit
         return copy.copy(profile), state.copy(), profile
 
     async def save(self, change: Change) -> bool:
@@ -249,49 +246,23 @@ def _insert_ignoring_duplicates(conn: Connection, table, rows: list[dict[str, An
     conn.execute(statement, rows)
 
 
-_NEW_USERS: dict[str, Any] = {}
-
-
-def _new_users(conn: Connection) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING the new rows' keys (built once per dialect)."""
-    statement = _NEW_USERS.get(conn.dialect.name)
-    if statement is None:
-        if conn.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        statement = _NEW_USERS[conn.dialect.name] = (
-            dialect_insert(_USERS).on_conflict_do_nothing()
-            .returning(_USERS.c.id, _USERS.c.channel, _USERS.c.external_id))
-    return statement
-
-
-def _load_many(conn: Connection, items: list[tuple[str, str, str | None]]) -> list[tuple[Profile, State, bool]]:
-    """Profiles and states of many users at once, creating the ones seen for the first time
-    (then True: their rows were written by this call)."""
+def _load_many(conn: Connection, items: list[tuple[str, str, str | None]]) -> list[tuple[Profile, State]]:
+    """Profiles and states of many users at once, creating the ones seen for the first time."""
     keys = [(c, e) for c, e, _ in items]
     found = _select_many(conn, keys)
     names = {(c, e): (n or "")[:128] for c, e, n in items}
     missing = sorted({k for k in keys if k not in found})
-    created: set[tuple[str, str]] = set()
     if missing:
         now = utcnow()
-        new = conn.execute(_new_users(conn), [
+        _insert_ignoring_duplicates(conn, _USERS, [
             {"channel": c, "external_id": e, "display_name": names[(c, e)], "announcements": True,
              "reminders": True, "blocked": False, "onboarded": False, "created_at": now, "last_seen": now}
-            for c, e in missing]).all()
+            for c, e in missing])
+        ids = [uid for channel, external_ids in _by_channel(missing).items()
+               for uid in conn.execute(_IDS, {"p_channel": channel, "p_ids": external_ids}).scalars()]
         _insert_ignoring_duplicates(conn, _CONV, [
             {"user_id": uid, "answers": {}, "history": [], "recent_ids": [], "failures": 0, "version": 0,
-             "updated_at": now} for uid, _c, _e in new])
-        for uid, c, e in new:  # as just written: no need to read them back
-            found[(c, e)] = (Profile(uid, c, e, names[(c, e)]), State(uid))
-            created.add((c, e))
-        others = [k for k in missing if k not in created]  # made meanwhile by another process
-        if others:
-            ids = [uid for channel, external_ids in _by_channel(others).items()
-                   for uid in conn.execute(_IDS, {"p_channel": channel, "p_ids": external_ids}).scalars()]
-            _insert_ignoring_duplicates(conn, _CONV, [
-                {"user_id": uid, "answers": {}, "history": [], "recent_ids": [], "failures": 0, "version": 0,
-                 "updated_at": now} for uid in ids])
-            found.update(_select_many(conn, others))
-    return [(*found[k], k in created) for k in keys]
+             "updated_at": now} for uid in ids])
+        found.update(_select_many(conn, missing))
+    return [found[k] for k in keys]
+
