@@ -3,6 +3,7 @@ chat file keys out (a cookie or a session could otherwise be had from the log)."
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -32,6 +33,17 @@ async def served(engine, database_url):
     await app.close()
 
 
+async def access_log(caplog, lines: int) -> str:
+    """The access log once it holds `lines` lines: aiohttp writes a line after the handler returns,
+    which can be just after the client has the response (waits at most 2 s)."""
+    for _ in range(200):
+        records = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+        if len(records) >= lines:
+            break
+        await asyncio.sleep(0.01)
+    return "\n".join(records)
+
+
 async def test_the_access_log_keeps_sign_in_tokens_download_queries_and_file_keys_out(served, caplog):
     app, base = served
     async with app.sessionmaker() as s:
@@ -45,9 +57,10 @@ async def test_the_access_log_keeps_sign_in_tokens_download_queries_and_file_key
         assert signed_in.status == 200
         export = await browser.get("/quan-ly/xuat/tep?tu=2026-10&den=2026-10&dinh_dang=csv")
         assert export.status == 200
+        await export.read()  # a streamed file is logged once its last byte is sent, not at its headers
         gone = await browser.get("/api/chat/file/Kh0aT3pBiMat_khong-duoc-ghi-lai")
         assert gone.status == 404
-    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "aiohttp.access")
+    logged = await access_log(caplog, lines=5)
     assert "GET /quan-ly/dang-nhap?… HTTP" in logged and "POST /quan-ly/dang-nhap HTTP" in logged
     assert "GET /quan-ly/xuat/tep?… HTTP" in logged and "GET /api/chat/file/… HTTP" in logged
     assert raw not in logged and "t=" not in logged and "dinh_dang" not in logged
