@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from bot.commands.demo import prepare
 from db.models import Announcement, Cooperative, Question
-from flows.dashboard_login.flow import login_url
+from flows.dashboard_login.flow import issue_login_token, login_url
+from flows.join.scope import Scope
+from tests.registry.world import official
 from tests.web.audit import axe_missing, check_page
 from tests.web.conftest import screenshot_path
 
@@ -154,3 +156,26 @@ async def test_an_official_answers_schedules_and_cancels_from_a_phone(live_app, 
         await page.screenshot(path=screenshot_path("dashboard-phone-22-da-huy"), full_page=True)
     finally:
         await context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_audit_log_fits_the_window_and_passes_axe(live_app, browser, database_url, size):
+    """The audit log is a country-level official's page: it lists the province official's sign-in."""
+    app, base_url = live_app
+    ids = await _demo(app, database_url)
+    province, _ = await _signed_in(browser, base_url, ids["raw"], size)
+    await province.close()
+    async with app.sessionmaker() as s:
+        raw = await issue_login_token(s, (await official(s, Scope("country"))).id)
+        await s.commit()
+    context, page = await _signed_in(browser, base_url, raw, size)
+    try:
+        response = await page.goto(base_url + "/quan-ly/nhat-ky")
+        assert response.status == 200
+        assert await page.get_by_role("cell", name="Đăng nhập trang quản lý").count() >= 2  # both sign-ins
+        await check_page(page, f"18-nhat-ky-{size}")
+        await page.screenshot(path=screenshot_path(f"dashboard-{size}-18-nhat-ky"), full_page=True)
+    finally:
+        await context.close()
+    if axe_missing():
+        pytest.skip(f"the page fits; {axe_missing()}")
