@@ -140,6 +140,38 @@ async def test_an_answer_sent_while_the_page_is_closed_is_marked_new_on_the_next
         await context.close()
 
 
+async def _no_events(page) -> None:
+    """A browser without EventSource."""
+    await page.add_init_script("delete window.EventSource;")
+
+
+async def _events_refused(page) -> None:
+    """A proxy on the way that refuses the stream: EventSource gives up on a 502."""
+    await page.route("**/api/chat/events*", lambda route: route.fulfill(status=502, body="Bad Gateway"))
+
+
+@pytest.mark.parametrize("without", [_no_events, _events_refused], ids=["no-eventsource", "stream-refused"])
+async def test_without_a_stream_the_page_polls_its_mailbox(live_app, browser, without):
+    app, base_url = live_app
+    context, page = await _context(browser, "phone")
+    try:
+        await without(page)
+        await page.clock.install()  # time flows, and the 20 s poll can be reached without waiting for it
+        await _visitor(app, page, base_url)
+        await _ask(page, QUESTION)
+        official = await _official(app)
+        await _answer_in_chat(app, official, "Bạn gọi ngay cán bộ thú y xã để được khám.")
+        answer = page.locator("#log .msg.mail").filter(has_text="cán bộ thú y xã")
+        await page.clock.run_for(5_000)
+        assert await answer.count() == 0  # nothing pushes it: it waits for the next poll
+        await page.clock.run_for(20_000)
+        await answer.wait_for()
+        assert await answer.locator(".unread").inner_text() == "Mới"
+        assert await page.locator("#log .msg.mail").count() == 1
+    finally:
+        await context.close()
+
+
 @pytest.mark.parametrize("size", SIZES)
 async def test_the_page_fits_and_passes_axe_from_the_first_visit_to_the_menu(live_app, browser, size):
     app, base_url = live_app
