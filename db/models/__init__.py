@@ -18,9 +18,9 @@ from db.models.registry import (
     Reporter,
 )
 from db.models.web import ActionKey, LoginToken, WebSession
-from db.models.zalo import OAContact, OAQuota, OAToken, ZaloSeen
+from db.models.zalo import OAContact, OAQuota, OAToken
 
 __all__ = [
     "ActionKey", "Announcement", "AuditLog", "CodeAttempt", "Consent", "Conversation", "Cooperative", "Delivery", "EligibilityCheck", "FoundingPlan", "InboxItem", "InviteCode", "JobRun", "LoginToken",
-    "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "Question", "ReminderSent", "Reporter", "User", "WebMessage", "WebSession", "ZaloSeen",
+    "MonthlyReport", "OAContact", "OAQuota", "OAToken", "Official", "Question", "ReminderSent", "Reporter", "User", "WebMessage", "WebSession",
 ]

@@ -41,13 +41,3 @@ class OAQuota(Base):
     app_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     used: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class ZaloSeen(Base):
-    """A message id a Zalo channel already took in (Bot API message_id, OA msg_id): re-deliveries are dropped."""
-
-    __tablename__ = "zalo_seen"
-
-    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
-    message_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
