@@ -13,11 +13,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from jinja2 import TemplateError, meta
 
 from flows.engine.content import CONTENT_DIR, TEMPLATE_DIR, environment, load_yaml
 from flows.engine.dsl import Ask, Show
+from flows.engine.files import parse_yaml
 from flows.engine.law_scan import check_tree
 from flows.engine.store import Profile
 
@@ -44,7 +44,7 @@ def standard_vars() -> dict:
 def _samples() -> dict[str, dict]:
     out: dict[str, dict] = {}
     for path in sorted(SAMPLES_DIR.glob("*.yaml")):
-        for name, variables in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+        for name, variables in (parse_yaml(path.read_text(encoding="utf-8")) or {}).items():
             out[f"{path.stem}/{name}"] = variables or {}
     return out
 

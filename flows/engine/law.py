@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from flows.engine.files import parse_yaml
 
 LAW_DIR = Path(__file__).resolve().parents[2] / "content" / "law"
 Status = Literal["verified", "secondary", "unverified"]
@@ -118,7 +119,7 @@ def messages() -> dict[str, str]:
 
 def _load(name: str) -> Any:
     with open(LAW_DIR / name, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return parse_yaml(fh)
 
 
 # ---- formatting ----------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 from jinja2 import nodes
 from pydantic import TypeAdapter, ValidationError
 
+from flows.engine.files import parse_yaml
 from flows.engine.law import Citation, Citations, Finding, _finding, check_entry, check_stale_names
 
 CITATION_KEYS = ("source", "sources", "reference", "references", "citation", "citations")
@@ -87,7 +87,7 @@ def _short(error: ValidationError) -> str:
 def check_yaml_file(path: Path, day: dt.date, root: Path | None = None) -> list[Finding]:
     """The citation checks on one YAML file (named relative to `root` in the findings)."""
     with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = parse_yaml(fh)
     return check_yaml(data, day, str(path.relative_to(root) if root else path))
 
 

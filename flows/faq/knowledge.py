@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from flows.engine.content import CONTENT_DIR
+from flows.engine.files import parse_yaml
 from flows.engine.law import Citation, Citations, format_citation, registry
 
 FAQ_DIR = CONTENT_DIR / "faq"
@@ -154,4 +154,4 @@ def load_abbreviations(directory: Path = FAQ_DIR) -> dict[str, str]:
 
 def _read(path: Path) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+        return parse_yaml(fh) or {}
