@@ -83,7 +83,7 @@ async def test_a_country_official_reads_who_signed_in_and_what_they_exported(das
     assert "Tải tệp dữ liệu" in rows[1] and f"#{dashboard.hanoi}" in rows[1]
     assert "tháng 09/2026 đến 10/2026, CSV, Thành phố Hà Nội" in rows[1]
     assert "Đăng nhập trang quản lý" in rows[2] and "Thành phố Hà Nội" in rows[2]
-    assert all("Cấp quyền cán bộ" in row and "<td>—</td>" in row for row in rows[3:])
+    assert all("Cấp quyền cán bộ" in row and '<td data-label="Cán bộ">—</td>' in row for row in rows[3:])
 
 
 async def test_anyone_else_gets_the_out_of_scope_page(dashboard):
