@@ -11,7 +11,7 @@ from tests.chat import Chat
 # Rows as the release of 2026-11-22 (commit b52a9e3) wrote them.
 SAVED = {
     "mid-onboarding": dict(flow="onboarding", step="province", answers={"role": "nong_dan"},
-                           history=["role"], recent_ids=["7"]),
+                           history=["role"], recent_ids=["m501:7"]),  # never a tests.chat id
     "founding-members": dict(flow="founding", step="members", answers={"form": "hop_tac_xa"},
                              history=["form"]),
     "menu-with-suspended-founding": dict(

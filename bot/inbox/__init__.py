@@ -7,7 +7,8 @@ webhook answers 503, polling keeps its offset: the platform sends the update aga
 Processing: the rows a process writes it handles at once, each user's in arrival order; `run`,
 a background job, renews this process's leases, takes over rows nobody holds (a crashed process's,
 once their lease ran out), gives up on rows tried MAX_ATTEMPTS times and purges old rows. The
-engine drops a message id it has handled, so a row handled twice changes nothing and sends nothing.
+engine does not handle a message id twice: a row taken up again changes nothing, and when it was the
+user's last message its replies, kept with its state, are sent again (a crash may have cut them off).
 """
 
 from __future__ import annotations

@@ -51,6 +51,9 @@ class Conversation(Base):
     failures: Mapped[int] = mapped_column(default=0)
     recent_ids: Mapped[list[Any]] = mapped_column(default=list)  # last message ids, to drop re-deliveries
     scratch: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # a flow's working notes, not answers
+    # the replies to the last message, committed with it: sent again if that message is handled again
+    # because a crash cut them off (flows/engine/messages.py, replies_to_json)
+    last_replies: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     version: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -24,10 +24,10 @@ from flows.engine.content import render
 from flows.engine.context import Context
 from flows.engine.dsl import Flow, FlowSet
 from flows.engine.locks import KeyedLocks
-from flows.engine.messages import Incoming, Reply
+from flows.engine.messages import Incoming, Reply, replies_from_json, replies_to_json
 from flows.engine.presenting import ui
 from flows.engine.services import Services
-from flows.engine.store import Change, Store
+from flows.engine.store import Change, State, Store
 from flows.engine.text import fold
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class Engine:
         for _attempt in range(5):
             profile, state, before = await self.store.load(*key, incoming.display_name)
             if incoming.message_id and incoming.message_id in state.recent_ids:
-                return []  # a re-delivered update: handled already
+                return self._again(incoming.message_id, state)  # handled already
             flow = self.flows.get(state.flow)
             if flow is not None and flow.scratch:
                 flow.adopt_scratch(state.answers, state.scratch)
@@ -104,6 +104,7 @@ class Engine:
                 await self._dispatch(ctx)
                 if incoming.message_id:
                     state.recent_ids = (state.recent_ids + [incoming.message_id])[-RECENT_IDS:]
+                    state.last_replies = replies_to_json(incoming.message_id, ctx.replies)
                 if touch:
                     profile.blocked = False
                 change = Change(state, profile if touch or profile != before else None, ctx.events)
@@ -120,6 +121,16 @@ class Engine:
                 return ctx.replies
             self.store.forget(*key)
         raise RuntimeError("conversation kept changing under us")
+
+    @staticmethod
+    def _again(message_id: str, state: State) -> list[Reply]:
+        """A message handled already: its replies again if it was the last one (they are kept with its
+        state, so replies a crash cut off after the commit still leave; the inbox takes a message up
+        again only when it was not marked done), else nothing."""
+        kept = state.last_replies
+        if not kept or kept.get("message_id") != message_id:
+            return []
+        return replies_from_json(kept, lambda name: Reply(render("common/file_again.j2", filename=name)))
 
     async def _dispatch(self, ctx: Context) -> None:
         inc = ctx.incoming

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flows.engine.text import clean
 
@@ -55,3 +57,31 @@ class Incoming:
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, clean(value))
+
+
+def replies_to_json(message_id: str, replies: list[Reply]) -> dict[str, Any]:
+    """The replies to a message as they are kept with its state: text and buttons; of a file only its
+    name (files are made again on request, and a person's data export is not kept twice)."""
+    kept = []
+    for reply in replies:
+        item: dict[str, Any] = {"text": reply.text}
+        if reply.buttons:
+            item["buttons"] = [[b.id, b.label] for b in reply.buttons]
+        if reply.numbered:
+            item["numbered"] = True
+        if reply.document is not None:
+            item["file"] = reply.document.filename
+        kept.append(item)
+    return {"message_id": message_id, "replies": kept}
+
+
+def replies_from_json(kept: dict[str, Any], file_missing: Callable[[str], Reply]) -> list[Reply]:
+    """The replies kept by replies_to_json; a reply that carried a file becomes `file_missing(name)`."""
+    out = []
+    for item in kept.get("replies") or []:
+        if item.get("file"):
+            out.append(file_missing(item["file"]))
+            continue
+        out.append(Reply(item["text"], [Button(i, label) for i, label in item.get("buttons") or []],
+                         numbered=bool(item.get("numbered"))))
+    return out

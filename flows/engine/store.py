@@ -56,6 +56,7 @@ class State:
     failures: int = 0
     recent_ids: list[Any] = field(default_factory=list)
     scratch: dict[str, Any] = field(default_factory=dict)  # the flow's declared working notes (Flow.scratch)
+    last_replies: dict[str, Any] | None = None  # the last message's id and replies (engine: sent again after a crash)
     version: int = 0
 
     def copy(self) -> State:
@@ -63,7 +64,7 @@ class State:
         return State(self.user_id, self.flow, self.step, dict(self.answers), list(self.history),
                      copy.deepcopy(self.pending) if self.pending else None,
                      copy.deepcopy(self.suspended) if self.suspended else None,
-                     self.failures, list(self.recent_ids), dict(self.scratch), self.version)
+                     self.failures, list(self.recent_ids), dict(self.scratch), self.last_replies, self.version)
 
 
 _PROFILE_COLS = [f.name for f in fields(Profile)]

@@ -46,6 +46,7 @@ SOURCES: dict[tuple[str, str], tuple[str, ...] | None] = {
     ("action_keys", "user_id"): ("created_at", "result_url"),  # the dashboard's one-time keys (the key is not)
     ("web_mailbox", "user_id"): ("text", "created_at", "read_at"),  # messages waiting for a web visitor
 }
+# not last_replies: the bot's own last replies, kept only until the next message to resend them after a crash
 _CONVERSATION = ("flow", "step", "answers", "history", "pending", "suspended", "failures")
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.base import utcnow
-from db.models.core import AuditLog
+from db.models.core import AuditLog, Conversation
 from db.models.privacy import JobRun
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,12 @@ def _old_logs(cutoff: dt.datetime):
 
 
 async def purge(sessionmaker: async_sessionmaker, cutoff: dt.datetime, batch: int = BATCH) -> int:
-    """Delete conversation logs older than `cutoff`, a batch per transaction; how many went."""
+    """Delete conversation logs older than `cutoff`, a batch per transaction; how many went. The last
+    replies kept with a conversation (to resend them after a crash) go too when it is that old."""
+    async with sessionmaker() as session, session.begin():
+        await session.execute(update(Conversation).where(Conversation.updated_at < cutoff,
+                                                         Conversation.last_replies.is_not(None))
+                              .values(last_replies=null()))  # SQL NULL, not JSON null
     removed = 0
     while True:
         async with sessionmaker() as session, session.begin():

@@ -12,7 +12,7 @@ from bot.app import build_app
 from bot.settings import Settings
 from bot.wiring import retention as wiring
 from db.base import make_engine, make_sessionmaker
-from db.models.core import AuditLog
+from db.models.core import AuditLog, Conversation
 from db.models.privacy import JobRun
 from flows.my_data.retention import JOB, months_before, purge, run_once
 from tests.registry import world
@@ -63,6 +63,19 @@ async def test_a_shorter_setting_purges_more(sessionmaker):
     await _seed(sessionmaker)
     assert await run_once(sessionmaker, DAY, 6, "test", now=NOW) == 3
     assert "founding.plan_shown" not in await _actions(sessionmaker)
+
+
+async def test_the_last_replies_kept_with_an_old_conversation_go_too(sessionmaker):
+    kept = {"message_id": "9", "replies": [{"text": "Bạn ở tỉnh nào?"}]}
+    async with sessionmaker() as s:
+        quiet, active = await world.user(s, "Đã lâu không nhắn"), await world.user(s, "Vừa nhắn")
+        s.add_all([Conversation(user_id=quiet.id, last_replies=kept, updated_at=NOW - dt.timedelta(days=400)),
+                   Conversation(user_id=active.id, last_replies=kept, updated_at=NOW - dt.timedelta(days=3))])
+        await s.commit()
+    await run_once(sessionmaker, DAY, 12, "test", now=NOW)
+    async with sessionmaker() as s:
+        left = dict((await s.execute(select(Conversation.user_id, Conversation.last_replies))).all())
+    assert left == {quiet.id: None, active.id: kept}
 
 
 async def test_a_purge_works_in_batches(sessionmaker):
