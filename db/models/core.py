@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, utcnow
@@ -32,6 +32,8 @@ class User(Base):
     reminders: Mapped[bool] = mapped_column(default=True)
     blocked: Mapped[bool] = mapped_column(default=False)
     onboarded: Mapped[bool] = mapped_column(default=False)
+    # onboarded before the privacy notice was asked (migration 0014): asked for consent at the next menu
+    consent_due: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -103,7 +103,7 @@ class Flow:
     steps: Sequence[Step]
     commands: Sequence[Command] = ()
     free_text_is_idle: bool = False  # text that is no answer here is handled as if no flow ran (the menu)
-    start: Callable[[Any], Awaitable[str | None]] | None = None  # prepares answers; may redirect
+    start: Callable[[Any], Awaitable[str | Go | None]] | None = None  # prepares answers; may redirect
     allowed: Allowed | None = None  # who may enter the flow; see Command.allowed
     scratch: Sequence[str] = ()  # names of the working notes it keeps between steps (ctx.scratch), apart
     # from the user's answers; rows saved before 2026-11-27 kept them in answers as "_<name>"

@@ -40,6 +40,7 @@ class Profile:
     reminders: bool = True
     blocked: bool = False
     onboarded: bool = False
+    consent_due: bool = False  # onboarded before consent was asked: the menu asks first
 
 
 @dataclass
@@ -257,7 +258,8 @@ def _load_many(conn: Connection, items: list[tuple[str, str, str | None]]) -> li
         now = utcnow()
         _insert_ignoring_duplicates(conn, _USERS, [
             {"channel": c, "external_id": e, "display_name": names[(c, e)], "announcements": True,
-             "reminders": True, "blocked": False, "onboarded": False, "created_at": now, "last_seen": now}
+             "reminders": True, "blocked": False, "onboarded": False, "consent_due": False, "created_at": now,
+             "last_seen": now}
             for c, e in missing])
         ids = [uid for channel, external_ids in _by_channel(missing).items()
                for uid in conn.execute(_IDS, {"p_channel": channel, "p_ids": external_ids}).scalars()]

@@ -1,4 +1,5 @@
-"""/dulieu: everything stored about the person, as a message and a JSON file; /xoadulieu: erase it, after asking.
+"""/dulieu: everything stored about the person, as a message and a JSON file; /xoadulieu: erase it, after asking;
+and the consent question for someone onboarded before onboarding asked it (the menu sends them here).
 
 Luật Bảo vệ dữ liệu cá nhân 2025: people may see and ask to delete their data (content/privacy.yaml).
 """
@@ -12,14 +13,14 @@ from sqlalchemy import func, select
 from db.models.registry import MonthlyReport
 from flows.engine.content import load_yaml
 from flows.engine.context import Context
-from flows.engine.dsl import AGAIN, END, Ask, Command, Do, Flow, Go, Show
-from flows.engine.inputs import Choice, options_from
+from flows.engine.dsl import AGAIN, END, Ask, Command, Do, Flow, Go, On, Show
+from flows.engine.inputs import Choice, Option, options_from
 from flows.engine.messages import Document
 from flows.join.accounts import scope_of
 from flows.join.coops import linked_cooperatives
 from flows.my_data.collect import as_json, everything
 from flows.my_data.erase import erase
-from flows.my_data.notice import log_months
+from flows.my_data.notice import log_months, notice, notice_vars, record_consent
 from flows.my_data.view import readable
 
 # Channels that cannot send a file (bot/channels/zalo_wire.py would turn it into a generic note).
@@ -32,6 +33,8 @@ class Step(StrEnum):
     ERASE = "erase"
     ERASED = "erased"
     KEPT = "kept"
+    CONSENT = "consent"
+    AGREED = "agreed"
 
 
 def _filename(ctx: Context) -> str:
@@ -87,6 +90,25 @@ def _back(ctx: Context) -> str:
     return "flow:menu" if ctx.profile.onboarded else END
 
 
+async def _start(ctx: Context) -> str | None:
+    return Step.CONSENT if ctx.answers.get("asked") == "consent" else None
+
+
+def _consent_options(ctx: Context) -> list[Option]:
+    """Đồng ý, Xem chi tiết (until the details are shown), Không đồng ý."""
+    options = options_from(notice()["consent_choices"])
+    return [o for o in options if o.id != "details" or ctx.answers.get("consent") != "details"]
+
+
+def _consent_vars(ctx: Context) -> dict:
+    return {**notice_vars(ctx), "details": ctx.answers.get("consent") == "details"}
+
+
+async def _agreed(ctx: Context) -> None:
+    record_consent(ctx.session, ctx.profile.id)
+    ctx.profile.consent_due = False
+
+
 def _after_confirm(ctx: Context) -> str:
     return Step.ERASE if ctx.answers.get("choice") == "erase" else Step.KEPT
 
@@ -99,6 +121,12 @@ my_data = Flow(
         Do(Step.ERASE, _erase),
         Show(Step.ERASED, "my_data/erased.j2", getter=_kept_reports, next=END),
         Show(Step.KEPT, "my_data/kept.j2", next=_back),
+        # someone onboarded before consent was asked; «Không đồng ý» leads to the erasure's confirmation
+        Ask(Step.CONSENT, "my_data/consent.j2", Choice(_consent_options), save_as="consent", optional=False,
+            getter=_consent_vars,
+            next=On("consent", {"details": Step.CONSENT, "decline": Step.CONFIRM}, otherwise=Step.AGREED)),
+        Do(Step.AGREED, _agreed, next="flow:menu"),
     ],
+    start=_start,
     commands=[Command("dulieu", _export), Command("xoadulieu", _ask_to_erase)],
 )
