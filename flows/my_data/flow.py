@@ -14,13 +14,13 @@ from db.models.registry import MonthlyReport
 from flows.engine.content import load_yaml
 from flows.engine.context import Context
 from flows.engine.dsl import AGAIN, END, Ask, Command, Do, Flow, Go, On, Show
-from flows.engine.inputs import Choice, Option, options_from
+from flows.engine.inputs import Choice, options_from
 from flows.engine.messages import Document
 from flows.join.accounts import scope_of
 from flows.join.coops import linked_cooperatives
 from flows.my_data.collect import as_json, everything
 from flows.my_data.erase import erase
-from flows.my_data.notice import log_months, notice, notice_vars, record_consent
+from flows.my_data.notice import consent_options, consent_vars, log_months, record_consent
 from flows.my_data.view import readable
 
 # Channels that cannot send a file (bot/channels/zalo_wire.py would turn it into a generic note).
@@ -94,16 +94,6 @@ async def _start(ctx: Context) -> str | None:
     return Step.CONSENT if ctx.answers.get("asked") == "consent" else None
 
 
-def _consent_options(ctx: Context) -> list[Option]:
-    """Đồng ý, Xem chi tiết (until the details are shown), Không đồng ý."""
-    options = options_from(notice()["consent_choices"])
-    return [o for o in options if o.id != "details" or ctx.answers.get("consent") != "details"]
-
-
-def _consent_vars(ctx: Context) -> dict:
-    return {**notice_vars(ctx), "details": ctx.answers.get("consent") == "details"}
-
-
 async def _agreed(ctx: Context) -> None:
     record_consent(ctx.session, ctx.profile.id)
     ctx.profile.consent_due = False
@@ -122,8 +112,8 @@ my_data = Flow(
         Show(Step.ERASED, "my_data/erased.j2", getter=_kept_reports, next=END),
         Show(Step.KEPT, "my_data/kept.j2", next=_back),
         # someone onboarded before consent was asked; «Không đồng ý» leads to the erasure's confirmation
-        Ask(Step.CONSENT, "my_data/consent.j2", Choice(_consent_options), save_as="consent", optional=False,
-            getter=_consent_vars,
+        Ask(Step.CONSENT, "my_data/consent.j2", Choice(consent_options), save_as="consent", optional=False,
+            getter=consent_vars,
             next=On("consent", {"details": Step.CONSENT, "decline": Step.CONFIRM}, otherwise=Step.AGREED)),
         Do(Step.AGREED, _agreed, next="flow:menu"),
     ],

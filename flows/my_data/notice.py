@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.base import utcnow
 from db.models.privacy import Consent
 from flows.engine.content import load_yaml
+from flows.engine.inputs import Option, options_from
 
 DEFAULT_MONTHS = 12  # conversation logs kept, when the app lends no settings (bot/settings.py has the real one)
 
@@ -50,3 +51,14 @@ async def consents_of(session: AsyncSession, user_id: int) -> list[Consent]:
     """A person's consents, oldest first."""
     return list((await session.scalars(select(Consent).where(Consent.user_id == user_id)
                                        .order_by(Consent.given_at, Consent.id))).all())
+
+
+def consent_options(ctx: Any) -> list[Option]:
+    """The consent question's answers: Đồng ý, Xem chi tiết (until the details are shown), Không đồng ý."""
+    options = options_from(notice()["consent_choices"])
+    return [o for o in options if o.id != "details" or ctx.answers.get("consent") != "details"]
+
+
+def consent_vars(ctx: Any) -> dict[str, Any]:
+    """The consent question's variables: the notice, and whether the person asked for its details."""
+    return {**notice_vars(ctx), "details": ctx.answers.get("consent") == "details"}

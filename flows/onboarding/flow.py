@@ -15,9 +15,9 @@ from flows.engine import geo
 from flows.engine.content import load_yaml
 from flows.engine.context import Context
 from flows.engine.dsl import END, Ask, Do, Flow, Show
-from flows.engine.inputs import Choice, Option, YesNo, options_from
+from flows.engine.inputs import Choice, YesNo, options_from
 from flows.engine.places import Commune, Province
-from flows.my_data.notice import notice, notice_vars, record_consent
+from flows.my_data.notice import consent_options, consent_vars, record_consent
 
 ROLES = options_from(load_yaml("onboarding.yaml")["roles"])
 PROFILE_FIELDS = ("role", "province_code", "commune_code", "announcements")
@@ -50,17 +50,6 @@ def apply_answers(ctx: Context) -> None:
         ctx.profile.province_code = geo.commune(ctx.answers["commune_code"]).province_code
 
 
-def _consent_options(ctx: Context) -> list[Option]:
-    """Đồng ý, Xem chi tiết (until the details are shown), Không đồng ý."""
-    options = options_from(notice()["consent_choices"])
-    return [o for o in options if o.id != "details" or ctx.answers.get("consent") != "details"]
-
-
-def _consent_vars(ctx: Context) -> dict:
-    """The notice, and whether the person asked for its details."""
-    return {**notice_vars(ctx), "details": ctx.answers.get("consent") == "details"}
-
-
 def _after_consent(ctx: Context) -> str:
     return Step.CONSENT if ctx.answers.get("consent") == "details" else Step.SAVE
 
@@ -85,8 +74,8 @@ onboarding = Flow(
         Ask(Step.COMMUNE, "onboarding/ask_commune.j2", Commune(), save_as="commune_code"),
         Ask(Step.ANNOUNCEMENTS, "onboarding/ask_announcements.j2", YesNo(), save_as="announcements",
             when=can_receive_announcements),
-        Ask(Step.CONSENT, "onboarding/ask_consent.j2", Choice(_consent_options), save_as="consent", optional=False,
-            getter=_consent_vars, next=_after_consent),
+        Ask(Step.CONSENT, "onboarding/ask_consent.j2", Choice(consent_options), save_as="consent", optional=False,
+            getter=consent_vars, next=_after_consent),
         Do(Step.SAVE, _save),
         Show(Step.DONE, "onboarding/done.j2", next="flow:menu"),
     ],
