@@ -36,6 +36,7 @@ class App:
     senders: dict[str, Any] = field(default_factory=dict)  # channel -> async send(external_id, text)
     routes: list[web.RouteDef] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)  # run until the stop event is set
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # run first by close()
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
@@ -63,7 +64,13 @@ class App:
         await self.close()
 
     async def close(self) -> None:
-        """Stop the engine's writer and release the database connections."""
+        """Let the parts finish their writes (the inbox's outcomes), then stop the engine's writer and
+        release the database connections."""
+        for closer in self.closers:
+            try:
+                await closer()
+            except Exception:  # noqa: BLE001 - closing goes on; what was not written is taken up again
+                log.exception("closing: %s failed", getattr(closer, "__qualname__", closer))
         await self.engine.close()
         await self.db.dispose()
 

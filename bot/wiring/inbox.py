@@ -25,4 +25,5 @@ def shared_inbox(app: App) -> Inbox:
         inbox = Inbox(app.engine, lease_seconds=app.settings.inbox_lease_seconds)
         _INBOXES[app.engine] = weakref.ref(inbox)
         app.jobs.append(inbox.run)
+        app.closers.append(inbox.settle)  # outcomes still in hand are written before the database goes
     return inbox
