@@ -4,7 +4,7 @@ page posts it again) they are sent again, while nothing in the conversation move
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from db.models.core import Conversation, User
 from flows.engine.messages import Incoming
@@ -54,3 +54,12 @@ async def test_a_file_is_not_kept_and_its_reply_says_to_ask_again(bot_engine, se
     assert len(again) == len(first) and all(r.document is None for r in again)
     assert any(f"Tệp <b>{document.filename}</b> chưa gửi tới bạn được" in r.text and "yêu cầu lại" in r.text
                for r in again)
+
+
+async def test_a_conversation_without_kept_replies_holds_sql_null(bot_engine, sessionmaker):
+    """So the retention job's `IS NOT NULL` finds only conversations that keep replies."""
+    await bot_engine.handle(Incoming("test", "no-id", text="/start"))  # a message without an id keeps nothing
+    async with sessionmaker() as s:
+        nulls = await s.scalar(text("SELECT count(*) FROM conversations c JOIN users u ON u.id = c.user_id"
+                                    " WHERE u.external_id = 'no-id' AND c.last_replies IS NULL"))
+    assert nulls == 1

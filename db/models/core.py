@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, utcnow
@@ -55,7 +55,7 @@ class Conversation(Base):
     scratch: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # a flow's working notes, not answers
     # the replies to the last message, committed with it: sent again if that message is handled again
     # because a crash cut them off (flows/engine/messages.py, replies_to_json)
-    last_replies: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    last_replies: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)  # None: SQL NULL
     version: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -16,10 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('conversations') as batch_op:
-        batch_op.add_column(sa.Column('last_replies', sa.JSON(), nullable=True))
+    op.add_column('conversations', sa.Column('last_replies', sa.JSON(), nullable=True))  # in place, no rebuild
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('conversations') as batch_op:
-        batch_op.drop_column('last_replies')
+    op.drop_column('conversations', 'last_replies')
