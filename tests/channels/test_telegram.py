@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import contextlib
 
-from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
-from bot.app import build_app, build_web
 from bot.channels.render import split_html
 from bot.channels.telegram import TelegramChannel
 from bot.settings import Settings
 from db.models import User
-from tests.chat import fixed_clock
 from tests.fakes.telegram_api import TelegramFake, post_update
+from tests.serving import served
 
 TOKEN = "123:ABC"
 HOOK = "https://htx.example/telegram/webhook"
@@ -92,15 +90,8 @@ async def webhook_bot(database_url):
         settings = Settings(database_url=database_url, telegram_bot_token=TOKEN, zalo_bot_token=None,
                             telegram_api_base_url=tg.base_url + "/bot", telegram_webhook_url=HOOK,
                             telegram_webhook_secret=SECRET)
-        app = build_app(settings, clock=fixed_clock(), parts=["telegram"])
-        server = TestServer(build_web(app), host="127.0.0.1")
-        await server.start_server()
-        await app.start()
-        try:
+        async with served(settings, ["telegram"], start=True) as (app, server):
             yield tg, app, str(server.make_url("/telegram/webhook"))
-        finally:
-            await app.stop()
-            await server.close()
 
 
 async def test_the_webhook_refuses_a_wrong_secret_and_processes_nothing(engine, database_url, sessionmaker):

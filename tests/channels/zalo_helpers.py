@@ -5,13 +5,10 @@ from __future__ import annotations
 import contextlib
 import re
 
-from aiohttp.test_utils import TestServer
-
-from bot.app import build_app, build_web
 from bot.settings import Settings
-from tests.chat import fixed_clock
 from tests.fakes.zalo_api import ZaloBotFake, post_zalo_update
 from tests.fakes.zalo_oa import ZaloOAFake, oa_text_event, post_oa_event
+from tests.serving import served
 
 TOKEN = "1234567890:zalo-secret"
 SECRET = "zalo-webhook-Secret_1"
@@ -36,15 +33,8 @@ def oa_settings(database_url: str, oa: ZaloOAFake, **extra) -> Settings:
 @contextlib.asynccontextmanager
 async def serving(settings: Settings, path: str, parts=("zalo",)):
     """The app with these settings and parts on 127.0.0.1; yields (app, URL of `path`)."""
-    app = build_app(settings, clock=fixed_clock(), parts=list(parts))
-    server = TestServer(build_web(app), host="127.0.0.1")
-    await server.start_server()
-    await app.start()
-    try:
+    async with served(settings, parts, start=True) as (app, server):
         yield app, str(server.make_url(path))
-    finally:
-        await app.stop()
-        await server.close()
 
 
 def running(database_url, zalo: ZaloBotFake, *, webhook=False, parts=("zalo",), **extra):

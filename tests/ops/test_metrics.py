@@ -12,7 +12,8 @@ from aiohttp.test_utils import TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.logs import setup_logging
-from tests.chat import fixed_clock
+from bot.settings import Settings
+from tests.serving import served as served_app
 
 TOKEN = "metrics-token-for-tests"
 
@@ -20,19 +21,10 @@ TOKEN = "metrics-token-for-tests"
 @pytest.fixture
 async def served(engine, database_url):
     """The bot with the web chat and the metrics part, on the test database, served on 127.0.0.1."""
-    from bot.app import build_app, build_web
-    from bot.settings import Settings
-
     settings = Settings(database_url=database_url, web_secret="khoa-thu-nghiem", metrics_token=TOKEN,
                         log_format="json")
-    app = build_app(settings, clock=fixed_clock(), parts=["webchat", "metrics"])
-    server = TestServer(build_web(app), host="127.0.0.1")
-    await server.start_server()
-    try:
+    async with served_app(settings, ["webchat", "metrics"]) as (app, server):
         yield app, server
-    finally:
-        await server.close()
-        await app.close()
 
 
 def _samples(text: str) -> dict[tuple[str, tuple], float]:

@@ -13,11 +13,13 @@ from sqlalchemy import func, select
 
 from bot.catalog import all_flows
 from bot.channels.web import COOKIE, MAX_BODY, WebChat, safe_html, session_tag
+from bot.settings import Settings
 from db.models import User
 from flows.engine.dsl import Command, Flow, Show
 from flows.engine.engine import Engine
 from flows.engine.messages import Document
 from tests.chat import fixed_clock
+from tests.serving import served as served_app
 
 SECRET = "khoa-thu-nghiem"
 
@@ -25,18 +27,9 @@ SECRET = "khoa-thu-nghiem"
 @pytest.fixture
 async def served(engine, database_url):
     """The bot with only the web chat installed, on the test database; yields its App and server."""
-    from bot.app import build_app, build_web
-    from bot.settings import Settings
-
     settings = Settings(database_url=database_url, web_secret=SECRET, telegram_bot_token=None)
-    app = build_app(settings, clock=fixed_clock(), parts=["webchat"])
-    server = TestServer(build_web(app), host="127.0.0.1")
-    await server.start_server()
-    try:
+    async with served_app(settings, ["webchat"]) as (app, server):
         yield app, server
-    finally:
-        await server.close()
-        await app.close()
 
 
 def _browser(server: TestServer) -> ClientSession:
